@@ -1,0 +1,129 @@
+// Package queries owns the relais database: opening DuckDB, the schema and
+// its migrations, the loader that enforces dataset keys, and every KPI as an
+// embedded SQL file with a typed Go result. It imports no other relais
+// package.
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// ErrLocked is returned by Open when another process (usually a running
+// `relais serve`) holds the database file.
+var ErrLocked = errors.New("database is held by another process")
+
+// Options configure Open. Zero values pick safe defaults.
+type Options struct {
+	// Path is the DuckDB database file; it is created when missing.
+	Path string
+	// Location is the configured time zone; nil means Europe/Paris.
+	Location *time.Location
+	// MemoryLimit is DuckDB's memory_limit (default "1GB").
+	MemoryLimit string
+	// Threads is DuckDB's thread count (default 2).
+	Threads int
+	// TempDir is where DuckDB spills (default: beside the database file).
+	TempDir string
+}
+
+// DB is an open relais database.
+type DB struct {
+	sql     *sql.DB
+	loc     *time.Location
+	path    string
+	version atomic.Int64
+	writeMu sync.Mutex
+}
+
+// DefaultLocation is the time zone used when none is configured.
+const DefaultLocation = "Europe/Paris"
+
+// Open opens (or creates) the database at opts.Path, sets the time zone,
+// memory limit and thread count on every connection, refuses to load
+// extensions from the network, and applies pending schema migrations.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	if opts.Path == "" {
+		return nil, errors.New("open database: empty path")
+	}
+	loc := opts.Location
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation(DefaultLocation); err != nil {
+			return nil, fmt.Errorf("open database: load time zone: %w", err)
+		}
+	}
+	mem := opts.MemoryLimit
+	if mem == "" {
+		mem = "1GB"
+	}
+	threads := opts.Threads
+	if threads <= 0 {
+		threads = 2
+	}
+	q := url.Values{}
+	q.Set("autoinstall_known_extensions", "false")
+	q.Set("autoload_known_extensions", "false")
+	q.Set("memory_limit", mem)
+	q.Set("threads", strconv.Itoa(threads))
+	if opts.TempDir != "" {
+		q.Set("temp_directory", opts.TempDir)
+	}
+	tz := loc.String()
+	connector, err := duckdb.NewConnector(opts.Path+"?"+q.Encode(), func(ex driver.ExecerContext) error {
+		_, err := ex.ExecContext(context.Background(), "SET TimeZone = '"+strings.ReplaceAll(tz, "'", "''")+"'", nil)
+		return err
+	})
+	if err != nil {
+		if isLockError(err) {
+			return nil, fmt.Errorf("open %s: %w", opts.Path, ErrLocked)
+		}
+		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
+	}
+	sqldb := sql.OpenDB(connector)
+	db := &DB{sql: sqldb, loc: loc, path: opts.Path}
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		if isLockError(err) {
+			return nil, fmt.Errorf("open %s: %w", opts.Path, ErrLocked)
+		}
+		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func isLockError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "Could not set lock") || strings.Contains(s, "Conflicting lock")
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// SQL exposes the connection pool, for its statistics and for tests.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Location is the configured time zone.
+func (db *DB) Location() *time.Location { return db.loc }
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Version changes every time a load commits in this process; snapshots
+// compare it to know when to recompute.
+func (db *DB) Version() int64 { return db.version.Load() }

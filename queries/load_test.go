@@ -1,0 +1,94 @@
+package queries
+
+import (
+	"context"
+	"database/sql/driver"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), Options{Path: filepath.Join(t.TempDir(), "t.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func loadRows(t *testing.T, db *DB, name string, rows ...[]driver.Value) {
+	t.Helper()
+	ds, _ := LookupDataset(name)
+	ctx := context.Background()
+	l, err := db.NewLoader(ctx, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, r := range rows {
+		if err := l.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.Commit(ctx, LoadInfo{File: name + ".csv", RowsRead: int64(len(rows)), StartedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoaderLaterRowOfAKeyWinsAndReplacesLoadedRows(t *testing.T) {
+	db := openTest(t)
+	hc := func(n int64) driver.Value { return n }
+	loadRows(t, db, "sites",
+		[]driver.Value{"LYON", "Lyon", nil, hc(100)},
+		[]driver.Value{"PARIS", "Paris", nil, hc(10)},
+		[]driver.Value{"LYON", "Lyon 2", "ARA", hc(200)})
+	loadRows(t, db, "sites", []driver.Value{"PARIS", "Paris-La Défense", nil, nil})
+	rows, err := db.SQL().Query(`SELECT site_id, name, headcount FROM sites ORDER BY site_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id, name string
+		var h *int64
+		if err := rows.Scan(&id, &name, &h); err != nil {
+			t.Fatal(err)
+		}
+		s := id + "|" + name
+		if h != nil {
+			s += "|" + strconv.FormatInt(*h, 10)
+		}
+		got = append(got, s)
+	}
+	want := []string{"LYON|Lyon 2|200", "PARIS|Paris-La Défense"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	var logged int
+	db.SQL().QueryRow(`SELECT count(*) FROM ingest_log`).Scan(&logged)
+	if logged != 2 {
+		t.Fatalf("ingest_log has %d rows, want 2", logged)
+	}
+}
+
+func TestLoaderWithoutCommitLeavesDatasetUntouched(t *testing.T) {
+	db := openTest(t)
+	ds, _ := LookupDataset("votes")
+	l, err := db.NewLoader(context.Background(), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Append([]driver.Value{"I1", "P1", time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	var n int
+	db.SQL().QueryRow(`SELECT count(*) FROM votes`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("votes has %d rows, want 0", n)
+	}
+}
