@@ -1,0 +1,104 @@
+package queries
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Snapshot is the KPI document computed once for an as-of date and a data
+// version, reused until either changes.
+type Snapshot struct {
+	// Doc is the KPI document.
+	Doc *Document
+	// AsOf is the as-of date (its Y-M-D).
+	AsOf time.Time
+	// Version is the DB version the document was computed from.
+	Version int64
+	// ComputedAt is when the computation finished.
+	ComputedAt time.Time
+	// Duration is how long the computation took.
+	Duration time.Duration
+}
+
+// Snapshots computes KPI documents once and serves them until the data
+// (DB.Version) or the date changes. It is safe for concurrent use; one
+// computation runs at a time, and Latest never waits for it.
+type Snapshots struct {
+	db       *DB
+	settings Settings
+	now      func() time.Time
+
+	mu     sync.Mutex // serialises computations and guards byDate
+	byDate map[string]*Snapshot
+	latest atomic.Pointer[Snapshot]
+}
+
+// maxCachedDates bounds the per-date cache (pages with a date picker).
+const maxCachedDates = 32
+
+// NewSnapshots returns a snapshot cache over db. now is the clock (nil:
+// time.Now); "today" is its local date in the DB's time zone.
+func NewSnapshots(db *DB, s Settings, now func() time.Time) *Snapshots {
+	if now == nil {
+		now = time.Now
+	}
+	return &Snapshots{db: db, settings: s, now: now, byDate: map[string]*Snapshot{}}
+}
+
+// Settings returns the KPI settings the snapshots are computed with.
+func (s *Snapshots) Settings() Settings { return s.settings }
+
+// TodayDate is today's local date in the DB's time zone (midnight UTC of it).
+func (s *Snapshots) TodayDate() time.Time {
+	n := s.now().In(s.db.loc)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Get returns the snapshot for asOf, computing it when the data changed
+// since the cached one or none is cached.
+func (s *Snapshots) Get(ctx context.Context, asOf time.Time) (*Snapshot, error) {
+	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	key := day.Format("2006-01-02")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.db.Version()
+	if snap, ok := s.byDate[key]; ok && snap.Version == v {
+		return snap, nil
+	}
+	start := time.Now()
+	doc, err := s.db.KPIs(ctx, s.settings, day)
+	if err != nil {
+		return nil, err
+	}
+	snap := &Snapshot{Doc: doc, AsOf: day, Version: v, ComputedAt: time.Now(), Duration: time.Since(start)}
+	if len(s.byDate) >= maxCachedDates {
+		for k, old := range s.byDate {
+			if old.Version != v || len(s.byDate) >= maxCachedDates {
+				delete(s.byDate, k)
+			}
+		}
+	}
+	s.byDate[key] = snap
+	if day.Equal(s.TodayDate()) {
+		s.latest.Store(snap)
+	}
+	return snap, nil
+}
+
+// Today returns today's snapshot, computing it when needed.
+func (s *Snapshots) Today(ctx context.Context) (*Snapshot, error) {
+	return s.Get(ctx, s.TodayDate())
+}
+
+// Refresh recomputes today's snapshot if the data or the date changed; call
+// it after every load and periodically.
+func (s *Snapshots) Refresh(ctx context.Context) error {
+	_, err := s.Today(ctx)
+	return err
+}
+
+// Latest returns the most recent snapshot of today (or of the last day
+// computed as today) without computing anything; nil before the first.
+func (s *Snapshots) Latest() *Snapshot { return s.latest.Load() }
