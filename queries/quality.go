@@ -1,0 +1,155 @@
+package queries
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"time"
+)
+
+var (
+	//go:embed sql/data_quality_rows.sql
+	dataQualityRowsSQL string
+	//go:embed sql/data_quality_dangling.sql
+	dataQualityDanglingSQL string
+	//go:embed sql/data_quality_gaps.sql
+	dataQualityGapsSQL string
+	//go:embed sql/data_quality_last_ingest.sql
+	dataQualityLastIngestSQL string
+)
+
+// DataQuality is the state of the loaded data: what is there, and which
+// references between datasets point at rows that are not loaded (DATA.md:
+// such rows are kept and counted here, not rejected).
+type DataQuality struct {
+	// Rows counts the rows of every dataset, in the order of Datasets().
+	Rows []DatasetRows `json:"rows"`
+	// Dangling lists every kind of reference between datasets, with the
+	// rows whose target is not loaded (zero counts included), in a fixed
+	// order: references to sites, then people, then ideas, then challenges.
+	Dangling []DanglingRef `json:"dangling"`
+	// PeopleWithoutSite counts the people whose site is not loaded.
+	PeopleWithoutSite int64 `json:"people_without_site"`
+	// IdeasWithoutAuthor counts the ideas with no author_id.
+	IdeasWithoutAuthor int64 `json:"ideas_without_author"`
+	// LastIngest is the last file loaded into each dataset that has one,
+	// by dataset name.
+	LastIngest []LastIngest `json:"last_ingest"`
+}
+
+// DatasetRows is the row count of one dataset.
+type DatasetRows struct {
+	// Dataset is the canonical dataset name.
+	Dataset string `json:"dataset"`
+	// Rows is its number of rows.
+	Rows int64 `json:"rows"`
+}
+
+// DanglingRef counts the references of one kind whose target is not loaded.
+type DanglingRef struct {
+	// Dataset and Column are the referring side (for example votes, idea_id).
+	Dataset string `json:"dataset"`
+	Column  string `json:"column"`
+	// Target is the dataset referred to (for example ideas).
+	Target string `json:"target"`
+	// Rows counts the referring rows whose target is missing.
+	Rows int64 `json:"rows"`
+	// Missing counts the distinct missing identifiers.
+	Missing int64 `json:"missing"`
+}
+
+// LastIngest is the most recent file loaded into a dataset.
+type LastIngest struct {
+	// Dataset is the canonical dataset name.
+	Dataset string `json:"dataset"`
+	// File is the file name as given.
+	File string `json:"file"`
+	// RowsRead, Loaded and Rejected are that file's counts.
+	RowsRead int64 `json:"rows_read"`
+	Loaded   int64 `json:"loaded"`
+	Rejected int64 `json:"rejected"`
+	// FinishedAt is when it committed.
+	FinishedAt time.Time `json:"finished_at"`
+}
+
+// DanglingTotal sums the rows of every dangling reference.
+func (q DataQuality) DanglingTotal() int64 {
+	var n int64
+	for _, d := range q.Dangling {
+		n += d.Rows
+	}
+	return n
+}
+
+// DataQuality counts the rows per dataset and the references to sites,
+// people, ideas and challenges that are not loaded.
+func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
+	var q DataQuality
+	rows, err := db.sql.QueryContext(ctx, dataQualityRowsSQL)
+	if err != nil {
+		return q, fmt.Errorf("data quality: rows: %w", err)
+	}
+	for rows.Next() {
+		var r DatasetRows
+		if err := rows.Scan(&r.Dataset, &r.Rows); err != nil {
+			rows.Close()
+			return q, fmt.Errorf("data quality: rows: %w", err)
+		}
+		q.Rows = append(q.Rows, r)
+	}
+	if err := closeRows(rows); err != nil {
+		return q, fmt.Errorf("data quality: rows: %w", err)
+	}
+
+	rows, err = db.sql.QueryContext(ctx, dataQualityDanglingSQL)
+	if err != nil {
+		return q, fmt.Errorf("data quality: references: %w", err)
+	}
+	for rows.Next() {
+		var d DanglingRef
+		var ord int64
+		if err := rows.Scan(&ord, &d.Dataset, &d.Column, &d.Target, &d.Rows, &d.Missing); err != nil {
+			rows.Close()
+			return q, fmt.Errorf("data quality: references: %w", err)
+		}
+		q.Dangling = append(q.Dangling, d)
+	}
+	if err := closeRows(rows); err != nil {
+		return q, fmt.Errorf("data quality: references: %w", err)
+	}
+
+	if err := db.sql.QueryRowContext(ctx, dataQualityGapsSQL).Scan(&q.PeopleWithoutSite, &q.IdeasWithoutAuthor); err != nil {
+		return q, fmt.Errorf("data quality: gaps: %w", err)
+	}
+
+	rows, err = db.sql.QueryContext(ctx, dataQualityLastIngestSQL)
+	if err != nil {
+		return q, fmt.Errorf("data quality: last ingest: %w", err)
+	}
+	for rows.Next() {
+		var l LastIngest
+		if err := rows.Scan(&l.Dataset, &l.File, &l.RowsRead, &l.Loaded, &l.Rejected, &l.FinishedAt); err != nil {
+			rows.Close()
+			return q, fmt.Errorf("data quality: last ingest: %w", err)
+		}
+		l.FinishedAt = l.FinishedAt.In(db.loc)
+		q.LastIngest = append(q.LastIngest, l)
+	}
+	if err := closeRows(rows); err != nil {
+		return q, fmt.Errorf("data quality: last ingest: %w", err)
+	}
+	return q, nil
+}
+
+type rowsCloser interface {
+	Err() error
+	Close() error
+}
+
+func closeRows(r rowsCloser) error {
+	err := r.Err()
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
