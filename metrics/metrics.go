@@ -1,0 +1,128 @@
+// Package metrics exposes relais to Prometheus: a collector that reads the
+// latest KPI snapshot at scrape time (a scrape never runs the KPI SQL),
+// operations figures (ingest counters from ingest_log, snapshot age, HTTP
+// requests, Go runtime, process and database pool), and ships the Grafana
+// dashboard and alert rules that go with them (metrics/grafana,
+// metrics/prometheus). It imports queries only.
+package metrics
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"relais/queries"
+)
+
+// SnapshotSource gives the latest KPI snapshot without computing anything.
+// *queries.Snapshots satisfies it; tests pass a hand-made snapshot.
+type SnapshotSource interface {
+	// Latest returns the most recent snapshot, nil before the first.
+	Latest() *queries.Snapshot
+}
+
+// Options configure New. DB and Snapshots may be nil (their metrics are then
+// absent); Logger nil means slog.Default().
+type Options struct {
+	// DB is the relais database: ingest counters (from ingest_log) and the
+	// connection pool's statistics.
+	DB *queries.DB
+	// Snapshots is where the KPI figures come from (usually the server's
+	// *queries.Snapshots).
+	Snapshots SnapshotSource
+	// Logger receives ingest-log refresh errors.
+	Logger *slog.Logger
+	// IngestRefresh is the longest a cached ingest_log summary is served
+	// before a scrape triggers a background refresh (default 5s). A new DB
+	// version (a load committed) also triggers one.
+	IngestRefresh time.Duration
+}
+
+// Metrics is the relais Prometheus registry and the instruments the server
+// feeds. It is safe for concurrent use.
+type Metrics struct {
+	reg          *prometheus.Registry
+	log          *slog.Logger
+	httpRequests *prometheus.CounterVec
+	httpDuration *prometheus.HistogramVec
+	ingestFails  *prometheus.CounterVec
+	ops          *opsCollector
+	kpi          *kpiCollector
+}
+
+// New builds the registry: the KPI collector, the operations collector, the
+// HTTP instruments, and the Go, process and DB-pool collectors.
+func New(opts Options) *Metrics {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	m := &Metrics{reg: prometheus.NewRegistry(), log: log}
+	m.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "relais_http_requests_total",
+		Help: "HTTP requests served, by route pattern and status code.",
+	}, []string{"route", "code"})
+	m.httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "relais_http_request_duration_seconds",
+		Help: "Time to serve an HTTP request, by route pattern.",
+		// Pages render from the cached snapshot: most answer in milliseconds;
+		// exports and the first page after a load take longer.
+		Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+	}, []string{"route"})
+	m.ingestFails = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "relais_ingest_failures_total",
+		Help: "Files refused by this process since it started, by dataset (a refused file leaves no trace in ingest_log).",
+	}, []string{"dataset"})
+	m.ops = newOpsCollector(opts.DB, opts.Snapshots, opts.IngestRefresh, log)
+	m.kpi = newKPICollector(opts.Snapshots)
+	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.ingestFails, m.ops, m.kpi,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	if opts.DB != nil {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(opts.DB.SQL(), "relais"))
+	}
+	return m
+}
+
+// Registry is the registry behind Handler, for tests and extra collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves /metrics from the relais registry (never the global one).
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelError),
+		ErrorHandling:     promhttp.ContinueOnError,
+		Registry:          m.reg, // promhttp_metric_handler_errors_total
+		EnableOpenMetrics: false,
+	})
+}
+
+// ObserveHTTP records one served request: route is the route pattern (never
+// the raw path, whose ids would explode the series), code the status code,
+// d the time it took.
+func (m *Metrics) ObserveHTTP(route string, code int, d time.Duration) {
+	m.httpRequests.WithLabelValues(route, strconv.Itoa(code)).Inc()
+	m.httpDuration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// ObserveIngest records the outcome of one file. The row counters come from
+// ingest_log (they survive restarts), so a successful load only makes the
+// next scrape refresh them; a refused file (ok false), which leaves no trace
+// in ingest_log, counts in relais_ingest_failures_total. dataset "" (the file
+// was refused before its dataset was known) counts as "unknown".
+func (m *Metrics) ObserveIngest(dataset string, loaded, rejected int64, ok bool, at time.Time) {
+	if !ok {
+		if dataset == "" {
+			dataset = "unknown"
+		}
+		m.ingestFails.WithLabelValues(dataset).Inc()
+		return
+	}
+	m.ops.invalidate()
+}
