@@ -1,0 +1,34 @@
+-- cross_site_share per site of the person and overall: votes and comments
+-- dated in P, made by people of a known site on loaded, non-withdrawn ideas
+-- of a known site; the share on ideas of another site than the person's.
+WITH known AS (
+    SELECT site_id FROM sites
+),
+pp AS (
+    SELECT person_id, site_id FROM people WHERE site_id IN (SELECT site_id FROM known)
+),
+idea AS (
+    SELECT idea_id, site_id
+      FROM ideas
+     WHERE created_at < $end_d::TIMESTAMPTZ
+       AND status <> 'withdrawn'
+       AND site_id IN (SELECT site_id FROM known)
+),
+acts AS (
+    SELECT voter_id AS pid, idea_id
+      FROM votes
+     WHERE voted_at >= $p_lo::TIMESTAMPTZ AND voted_at < $end_d::TIMESTAMPTZ
+    UNION ALL
+    SELECT author_id, idea_id
+      FROM comments
+     WHERE created_at >= $p_lo::TIMESTAMPTZ AND created_at < $end_d::TIMESTAMPTZ
+)
+SELECT GROUPING(pp.site_id) = 1 AS overall,
+       pp.site_id,
+       count(*) AS actions,
+       count(*) FILTER (WHERE pp.site_id <> idea.site_id) AS cross_site
+  FROM acts
+  JOIN pp ON pp.person_id = acts.pid
+  JOIN idea ON idea.idea_id = acts.idea_id
+ GROUP BY GROUPING SETS ((pp.site_id), ())
+ ORDER BY overall, pp.site_id;
