@@ -4,9 +4,132 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"relais/ingest"
+	"relais/queries"
 )
 
-// ingestFlags is a stub until its issue lands.
+// setFlag collects repeatable --set COLUMN=VALUE flags.
+type setFlag map[string]string
+
+func (s setFlag) String() string {
+	var l []string
+	for k, v := range s {
+		l = append(l, k+"="+v)
+	}
+	sort.Strings(l)
+	return strings.Join(l, ",")
+}
+
+func (s setFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return fmt.Errorf("--set %q: want COLUMN=VALUE", v)
+	}
+	s[strings.TrimSpace(k)] = val
+	return nil
+}
+
+// ingestFlags registers `relais ingest` (CLI.md) and returns its runner.
 func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
-	return func(ctx context.Context) error { return errors.New("ingest: not built yet") }
+	var opts ingest.Options
+	set := setFlag{}
+	fs.StringVar(&opts.Dataset, "dataset", "", "the dataset of every file (default: from the file name, else the header)")
+	fs.StringVar(&opts.Mapping, "mapping", "", "a shipped mapping ("+strings.Join(ingest.ShippedMappings(), ", ")+") or a YAML mapping file")
+	fs.Var(set, "set", "COLUMN=VALUE: give a column one value for every row (repeatable)")
+	fs.StringVar(&opts.Sheet, "sheet", "", "the XLSX sheet to read (default: the first)")
+	fs.StringVar(&opts.DateOrder, "date-order", "dmy", "how to read a/b/yyyy dates: dmy or mdy")
+	fs.BoolVar(&opts.SkipInvalid, "skip-invalid", false, "load the valid rows and write the rejected ones to FILE.rejects.csv")
+	return func(ctx context.Context) error {
+		files := fs.Args()
+		if len(files) == 0 {
+			return usagef("no file to ingest")
+		}
+		if opts.DateOrder != "dmy" && opts.DateOrder != "mdy" {
+			return usagef("--date-order %q: want dmy or mdy", opts.DateOrder)
+		}
+		if opts.Dataset != "" {
+			if _, ok := ingest.LookupDatasetName(opts.Dataset); !ok {
+				var names []string
+				for _, d := range queries.Datasets() {
+					names = append(names, d.Name)
+				}
+				return usagef("--dataset %q: want one of %s", opts.Dataset, strings.Join(names, ", "))
+			}
+		}
+		if opts.Mapping != "" {
+			if _, err := ingest.LoadMapping(opts.Mapping); err != nil {
+				return usageError{err}
+			}
+		}
+		opts.Set = set
+		db, err := m.openDB(ctx)
+		if err != nil {
+			return err
+		}
+		opts.Location = m.config.Location
+		opts.Progress = m.Stderr
+		opts.Logger = m.Logger
+		failed := 0
+		for _, path := range files {
+			o := opts
+			o.Name = ""
+			res, err := ingest.LoadFile(ctx, db, path, o)
+			for _, r := range res.Rejects {
+				fmt.Fprintln(m.Stderr, r.Message(res.File))
+			}
+			if more := res.Rejected - int64(len(res.Rejects)); more > 0 {
+				fmt.Fprintf(m.Stderr, "%s: %d more rejected rows not shown (--skip-invalid writes them all to %s.rejects.csv)\n", res.File, more, path)
+			}
+			fmt.Fprintln(m.Stdout, res.Summary())
+			if err != nil {
+				failed++
+				if !errors.Is(err, ingest.ErrRejected) && !errors.Is(err, ingest.ErrRefused) {
+					// A database failure or an interrupt: stop here; the
+					// files loaded before stay loaded.
+					if ctx.Err() != nil {
+						return jobError{fmt.Errorf("interrupted: %w", err)}
+					}
+					return jobError{err}
+				}
+			}
+		}
+		q, err := db.DataQuality(ctx)
+		if err != nil {
+			return jobError{err}
+		}
+		writeQuality(m.Stdout, q)
+		if failed > 0 {
+			return jobError{fmt.Errorf("%d of %d files had rejected rows or were refused (see above)", failed, len(files))}
+		}
+		return nil
+	}
+}
+
+// writeQuality prints the short data-quality summary after a load: rows per
+// dataset, then the references to rows that are not loaded.
+func writeQuality(w io.Writer, q queries.DataQuality) {
+	var parts []string
+	for _, r := range q.Rows {
+		parts = append(parts, fmt.Sprintf("%s %d", r.Dataset, r.Rows))
+	}
+	fmt.Fprintf(w, "database: %s\n", strings.Join(parts, ", "))
+	var refs []string
+	for _, d := range q.Dangling {
+		if d.Rows > 0 {
+			refs = append(refs, fmt.Sprintf("%d %s rows point (%s) to %d %s not loaded", d.Rows, d.Dataset, d.Column, d.Missing, d.Target))
+		}
+	}
+	if len(refs) == 0 {
+		fmt.Fprintln(w, "references: every site, person and idea referred to is loaded")
+	} else {
+		fmt.Fprintf(w, "references not loaded (kept, left out of the KPIs that need them): %s\n", strings.Join(refs, "; "))
+	}
+	if q.IdeasWithoutAuthor > 0 {
+		fmt.Fprintf(w, "ideas without an author: %d\n", q.IdeasWithoutAuthor)
+	}
 }

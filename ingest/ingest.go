@@ -1,0 +1,340 @@
+// Package ingest reads the idea platform's exports (CSV and XLSX), matches
+// their headers to the datasets of DATA.md (English, French, mappings),
+// applies the value and row rules, and loads each file in one transaction
+// through queries.Loader.
+package ingest
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"relais/queries"
+)
+
+// Options configure the load of one file.
+type Options struct {
+	// Dataset names the dataset (English or French name); "" infers it from
+	// the mapping, then the file name, then the header.
+	Dataset string
+	// Mapping is a shipped mapping name (decidim-proposals,
+	// decidim-comments, consul-proposals) or a YAML mapping file.
+	Mapping string
+	// Set gives columns a constant value for every row (--set COLUMN=VALUE),
+	// replacing what the file holds. Columns the dataset lacks are ignored.
+	Set map[string]string
+	// Sheet names the XLSX sheet to read (default: the first).
+	Sheet string
+	// DateOrder is "dmy" (default) or "mdy", for a/b/yyyy dates.
+	DateOrder string
+	// SkipInvalid loads the valid rows and writes the rejected ones to
+	// FILE.rejects.csv; without it a file with a rejected row loads nothing.
+	SkipInvalid bool
+	// Location is the configured time zone (nil: the database's).
+	Location *time.Location
+	// Progress, when it is a terminal, shows a progress bar.
+	Progress io.Writer
+	// Logger receives progress logs (nil: none).
+	Logger *slog.Logger
+	// Name is the file name in messages and the ingest log (default: the
+	// base name of the path).
+	Name string
+	// MaxRejects caps the rejected rows kept in Result.Rejects (default
+	// 1000); every rejected row is still counted and, with SkipInvalid,
+	// written to the rejects file.
+	MaxRejects int
+}
+
+// Result is what became of one file.
+type Result struct {
+	// File is the display name of the file.
+	File string
+	// Dataset is the canonical dataset it was read as ("" when unknown).
+	Dataset string
+	// Rows counts the data rows read; Loaded those that reached the
+	// dataset; Rejected those refused by the row rules.
+	Rows, Loaded, Rejected int64
+	// Ignored lists the columns that matched no canonical column.
+	Ignored []string
+	// Rejects are the first rejected rows (Options.MaxRejects).
+	Rejects []Reject
+	// RejectsFile is the path of FILE.rejects.csv when one was written.
+	RejectsFile string
+	// Refused says why the whole file was refused (nil: it was read).
+	Refused error
+}
+
+// Reject is one rejected row.
+type Reject struct {
+	// Line is the CSV line where the record starts, or the sheet row.
+	Line int64
+	// Column is the column as the file names it (or the canonical name).
+	Column string
+	// Value is the offending value, as read.
+	Value string
+	// Reason says which rule it breaks.
+	Reason string
+}
+
+// Message formats the reject as DATA.md says: FILE:LINE: column: value: reason.
+func (r Reject) Message(file string) string {
+	return fmt.Sprintf("%s:%d: %s: %s: %s", file, r.Line, r.Column, truncateValue(r.Value), r.Reason)
+}
+
+// Summary is the one line per file: "ideas.csv: 1200 rows, 1198 loaded, 2
+// rejected", then the ignored columns, the rejects file, or why the file was
+// refused.
+func (r Result) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d rows, %d loaded, %d rejected", r.File, r.Rows, r.Loaded, r.Rejected)
+	if r.Dataset != "" {
+		fmt.Fprintf(&b, " (%s)", r.Dataset)
+	}
+	if r.Refused != nil {
+		fmt.Fprintf(&b, "; refused: %v", r.Refused)
+	} else if r.Rejected > 0 && r.Loaded == 0 && r.RejectsFile == "" {
+		b.WriteString("; nothing loaded: fix the rejected rows, or load the valid ones with --skip-invalid")
+	}
+	if r.RejectsFile != "" {
+		fmt.Fprintf(&b, "; rejected rows written to %s", r.RejectsFile)
+	}
+	if len(r.Ignored) > 0 {
+		fmt.Fprintf(&b, "; ignored columns: %s", strings.Join(r.Ignored, ", "))
+	}
+	return b.String()
+}
+
+// ErrRejected is wrapped by LoadFile's error when rows were rejected.
+var ErrRejected = errors.New("rows rejected")
+
+// ErrRefused is wrapped by LoadFile's error when the whole file was refused.
+var ErrRefused = errors.New("file refused")
+
+// LoadFile reads the file at path and loads it into its dataset in one
+// transaction. The error reports failures of the job: a refused file,
+// rejected rows (also with SkipInvalid, after the valid rows loaded), a
+// database error. The Result is filled as far as known in every case.
+func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (Result, error) {
+	started := time.Now()
+	name := opts.Name
+	if name == "" {
+		name = filepath.Base(path)
+	}
+	res := Result{File: name}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	loc := opts.Location
+	if loc == nil {
+		loc = db.Location()
+	}
+	if opts.MaxRejects <= 0 {
+		opts.MaxRejects = 1000
+	}
+	refuse := func(err error) (Result, error) {
+		res.Refused = err
+		return res, fmt.Errorf("%s: %w: %w", name, ErrRefused, err)
+	}
+	mdy := false
+	switch strings.ToLower(opts.DateOrder) {
+	case "", "dmy":
+	case "mdy":
+		mdy = true
+	default:
+		return refuse(fmt.Errorf("date order %q: want dmy or mdy", opts.DateOrder))
+	}
+
+	sum, utf8ok, size, err := fileDigest(path)
+	if err != nil {
+		return refuse(fmt.Errorf("cannot read: %w", err))
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	isXLSX := ext == ".xlsx" || ext == ".xlsm"
+	bar := newProgress(opts.Progress, name, size, isXLSX)
+	defer bar.finish()
+
+	var src source
+	if isXLSX {
+		x, err := openXLSX(path, opts.Sheet)
+		if err != nil {
+			return refuse(fmt.Errorf("cannot read the workbook: %w", err))
+		}
+		src = x
+	} else {
+		c, err := openCSV(path, !utf8ok, bar.addBytes)
+		if err != nil {
+			return refuse(fmt.Errorf("cannot read: %w", err))
+		}
+		if !utf8ok {
+			log.Info("not valid UTF-8: reading as Windows-1252", "file", name)
+		}
+		src = c
+	}
+	defer src.close()
+
+	header, _, err := src.header()
+	if errors.Is(err, io.EOF) {
+		return refuse(errors.New("the file is empty (no header row)"))
+	}
+	if err != nil {
+		return refuse(fmt.Errorf("cannot read the header: %w", err))
+	}
+	p, err := plan(name, header, opts, loc, mdy)
+	if p != nil {
+		res.Dataset = p.ds.Name
+		res.Ignored = p.ignored
+	}
+	if err != nil {
+		return refuse(err)
+	}
+	p.xlsx, p.d1904 = src.isXLSX(), src.date1904()
+	if c, ok := src.(*csvSource); ok {
+		p.delim = c.delim
+	}
+
+	loader, err := db.NewLoader(ctx, p.ds)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", name, err)
+	}
+	defer loader.Close()
+
+	var rejects *rejectsWriter
+	rejectsPath := path + ".rejects.csv"
+	if opts.SkipInvalid {
+		defer func() {
+			if rejects != nil {
+				if err := rejects.close(); err != nil {
+					log.Error("write rejects", "file", rejectsPath, "err", err)
+				}
+			}
+		}()
+	}
+	values := make([]driver.Value, len(p.ds.Columns))
+	var rej Reject
+	for {
+		if res.Rows&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return res, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		rec, line, err := src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return refuse(fmt.Errorf("cannot read: %w", err))
+		}
+		if emptyRecord(rec) {
+			// Blank spreadsheet rows (";;;;") are not rows.
+			continue
+		}
+		res.Rows++
+		if src.isXLSX() {
+			bar.addRow()
+		}
+		if p.row(rec, values, &rej) {
+			if res.Rejected == 0 || opts.SkipInvalid {
+				if err := loader.Append(values); err != nil {
+					return res, fmt.Errorf("%s: %w", name, err)
+				}
+			}
+			continue
+		}
+		res.Rejected++
+		rej.Line = line
+		if len(res.Rejects) < opts.MaxRejects {
+			res.Rejects = append(res.Rejects, rej)
+		}
+		if opts.SkipInvalid {
+			if rejects == nil {
+				if rejects, err = newRejectsWriter(rejectsPath, header, p.delim); err != nil {
+					return res, fmt.Errorf("%s: write rejects: %w", name, err)
+				}
+				res.RejectsFile = rejectsPath
+			}
+			if err := rejects.write(rec, line, rej); err != nil {
+				return res, fmt.Errorf("%s: write rejects: %w", name, err)
+			}
+		}
+	}
+	if res.Rejected > 0 && !opts.SkipInvalid {
+		return res, fmt.Errorf("%s: %d %w, nothing loaded (fix them, or load the valid rows with --skip-invalid)", name, res.Rejected, ErrRejected)
+	}
+	if rejects != nil {
+		err := rejects.close()
+		rejects = nil
+		if err != nil {
+			return res, fmt.Errorf("%s: write rejects: %w", name, err)
+		}
+	} else if opts.SkipInvalid {
+		// A rejects file left by an earlier run of this file is stale now.
+		if err := os.Remove(rejectsPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			log.Warn("remove stale rejects file", "file", rejectsPath, "err", err)
+		}
+	}
+	n, err := loader.Commit(ctx, queries.LoadInfo{File: name, SHA256: sum, RowsRead: res.Rows, Rejected: res.Rejected, StartedAt: started})
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", name, err)
+	}
+	res.Loaded = n
+	log.Info("loaded", "file", name, "dataset", p.ds.Name, "rows", res.Rows, "loaded", n, "rejected", res.Rejected, "took", time.Since(started).Round(time.Millisecond))
+	if res.Rejected > 0 {
+		return res, fmt.Errorf("%s: %d %w (written to %s)", name, res.Rejected, ErrRejected, rejectsPath)
+	}
+	return res, nil
+}
+
+// rejectsWriter writes FILE.rejects.csv: the original columns, then line
+// and reason. UTF-8 with a byte-order mark (so that Excel shows accents),
+// the input's delimiter.
+type rejectsWriter struct {
+	f   *os.File
+	w   *csv.Writer
+	rec []string
+	n   int
+}
+
+func newRejectsWriter(path string, header []string, delim rune) (*rejectsWriter, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString("\uFEFF"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	w := csv.NewWriter(f)
+	w.Comma = delim
+	rw := &rejectsWriter{f: f, w: w, n: len(header)}
+	if err := w.Write(append(append([]string(nil), header...), "line", "reason")); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return rw, nil
+}
+
+func (r *rejectsWriter) write(rec []string, line int64, rej Reject) error {
+	r.rec = r.rec[:0]
+	r.rec = append(r.rec, rec...)
+	for len(r.rec) < r.n {
+		r.rec = append(r.rec, "")
+	}
+	r.rec = append(r.rec, strconv.FormatInt(line, 10), rej.Column+": "+truncateValue(rej.Value)+": "+rej.Reason)
+	return r.w.Write(r.rec)
+}
+
+func (r *rejectsWriter) close() error {
+	r.w.Flush()
+	err := r.w.Error()
+	return errors.Join(err, r.f.Close())
+}

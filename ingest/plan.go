@@ -1,0 +1,399 @@
+package ingest
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"relais/queries"
+)
+
+// colPlan says where one canonical column's value comes from and how it is
+// read.
+type colPlan struct {
+	col queries.Column
+	// src are the source indices (a mapping's list: first non-empty wins);
+	// empty when the column is not in the file.
+	src []int
+	// label names the column in messages: its header in the file, else the
+	// canonical name.
+	label string
+	// set is the --set constant (hasSet) replacing the file's value.
+	set    string
+	hasSet bool
+	// Mapping rules.
+	def         string
+	hasDef      bool
+	whenPresent string
+	hasWhen     bool
+	values      map[string]string
+	// enum words (folded) for Enum columns.
+	enum map[string]string
+	// isID: a Text identifier (name ends in _id), normalized from XLSX numbers.
+	isID bool
+}
+
+// filePlan is how the records of one file become rows of its dataset.
+type filePlan struct {
+	ds      queries.Dataset
+	cols    []colPlan
+	ignored []string
+	nsrc    int
+	dates   *dateParser
+	loc     *time.Location
+	xlsx    bool
+	d1904   bool
+	delim   rune
+	// Indices of the columns the row rules compare (-1: absent).
+	created, decided, implemented, starts, ends int
+}
+
+// plan decides the dataset and matches the header; an error refuses the
+// file. The plan is returned with the error when the dataset is known.
+func plan(name string, header []string, opts Options, loc *time.Location, mdy bool) (*filePlan, error) {
+	var m *Mapping
+	if opts.Mapping != "" {
+		var err error
+		if m, err = LoadMapping(opts.Mapping); err != nil {
+			return nil, err
+		}
+	}
+	dsName := ""
+	switch {
+	case opts.Dataset != "":
+		ds, ok := LookupDatasetName(opts.Dataset)
+		if !ok {
+			return nil, fmt.Errorf("unknown dataset %q (datasets: %s)", opts.Dataset, datasetList())
+		}
+		dsName = ds.Name
+		if m != nil && m.Dataset != dsName {
+			return nil, fmt.Errorf("mapping %s is for %s, not %s", m.Name, m.Dataset, dsName)
+		}
+	case m != nil:
+		dsName = m.Dataset
+	default:
+		if n, ok := datasetFromFileName(name); ok {
+			dsName = n
+		} else if n, ok := datasetFromHeader(header); ok {
+			dsName = n
+		} else {
+			return nil, fmt.Errorf("cannot tell which dataset it holds: name it with --dataset NAME (%s) or put the dataset's name in the file name (ideas.csv, 2026-11_votes.xlsx, idees.csv)", datasetList())
+		}
+	}
+	ds, _ := queries.LookupDataset(dsName)
+	p := &filePlan{ds: ds, nsrc: len(header), dates: newDateParser(loc, mdy), loc: loc, delim: ','}
+	p.cols = make([]colPlan, len(ds.Columns))
+	used := make([]bool, len(header))
+	keys := make([]string, len(header))
+	full := make([]string, len(header))
+	for i, h := range header {
+		keys[i] = headerKey(h)
+		full[i] = fold(h)
+	}
+	found := func() string {
+		var l []string
+		for _, h := range header {
+			if strings.TrimSpace(h) != "" {
+				l = append(l, strings.TrimSpace(h))
+			}
+		}
+		return strings.Join(l, ", ")
+	}
+	// Mapped columns first: a mapping picks its source by exact header
+	// (case, accents and punctuation aside, locale suffix included).
+	mapped := map[string]bool{}
+	if m != nil {
+		for ci, c := range ds.Columns {
+			cm, ok := m.Columns[c.Name]
+			if !ok {
+				continue
+			}
+			mapped[c.Name] = true
+			cp := &p.cols[ci]
+			for _, from := range cm.From {
+				fk := fold(from)
+				for i := range header {
+					if full[i] == fk && !used[i] {
+						used[i] = true
+						cp.src = append(cp.src, i)
+						if cp.label == "" {
+							cp.label = strings.TrimSpace(header[i])
+						}
+					}
+				}
+			}
+			if cm.Default != nil {
+				cp.def, cp.hasDef = *cm.Default, true
+			}
+			if cm.WhenPresent != nil {
+				cp.whenPresent, cp.hasWhen = *cm.WhenPresent, true
+			}
+			if len(cm.Values) > 0 {
+				cp.values = cm.Values
+			}
+		}
+	}
+	// The other columns by header.
+	idx := headerIndex(ds)
+	matches := map[string][]int{}
+	for i := range header {
+		if used[i] || keys[i] == "" {
+			continue
+		}
+		c, ok := idx[keys[i]]
+		if !ok || mapped[c] {
+			continue
+		}
+		matches[c] = append(matches[c], i)
+		used[i] = true
+	}
+	var dups []string
+	for ci, c := range ds.Columns {
+		ms := matches[c.Name]
+		if len(ms) > 1 {
+			var hs []string
+			for _, i := range ms {
+				hs = append(hs, fmt.Sprintf("%q", strings.TrimSpace(header[i])))
+			}
+			dups = append(dups, fmt.Sprintf("columns %s all match %s: keep one, or pick one with a mapping (%s: {from: %s})",
+				strings.Join(hs, " and "), c.Name, c.Name, strings.TrimSpace(header[ms[0]])))
+			continue
+		}
+		if len(ms) == 1 {
+			p.cols[ci].src = ms
+			p.cols[ci].label = strings.TrimSpace(header[ms[0]])
+		}
+	}
+	for i, h := range header {
+		if !used[i] && strings.TrimSpace(h) != "" {
+			p.ignored = append(p.ignored, strings.TrimSpace(h))
+		}
+	}
+	if len(dups) > 0 {
+		return p, fmt.Errorf("%s", strings.Join(dups, "; "))
+	}
+	// --set constants.
+	var setCols []string
+	for k := range opts.Set {
+		setCols = append(setCols, k)
+	}
+	sort.Strings(setCols)
+	for _, k := range setCols {
+		_, ci := ds.Column(k)
+		if ci < 0 {
+			if c, ok := idx[headerKey(k)]; ok {
+				_, ci = ds.Column(c)
+			}
+		}
+		if ci < 0 {
+			// --set applies to every file given; a dataset without the
+			// column ignores it.
+			continue
+		}
+		p.cols[ci].set, p.cols[ci].hasSet = strings.TrimSpace(opts.Set[k]), true
+	}
+	var missing []string
+	for ci, c := range ds.Columns {
+		cp := &p.cols[ci]
+		cp.col = c
+		if cp.label == "" {
+			cp.label = c.Name
+		}
+		cp.isID = c.Kind == queries.Text && strings.HasSuffix(c.Name, "_id")
+		if c.Kind == queries.Enum {
+			cp.enum = enumLookup(c.Name, c.Values)
+		}
+		if c.Required && len(cp.src) == 0 && !cp.hasSet && !cp.hasDef {
+			if mapped[c.Name] && len(m.Columns[c.Name].From) > 0 {
+				missing = append(missing, fmt.Sprintf("%s (the mapping reads it from %s)", c.Name, strings.Join(m.Columns[c.Name].From, " or ")))
+			} else {
+				missing = append(missing, c.Name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		hint := ""
+		if len(missing) == 1 {
+			hint = fmt.Sprintf("; or give every row one value with --set %s=VALUE", strings.Fields(missing[0])[0])
+		}
+		return p, fmt.Errorf("missing required column %s for %s (columns found: %s)%s", strings.Join(missing, ", "), ds.Name, found(), hint)
+	}
+	col := func(n string) int { _, i := ds.Column(n); return i }
+	p.created, p.decided, p.implemented, p.starts, p.ends = col("created_at"), col("decided_at"), col("implemented_at"), col("starts_on"), col("ends_on")
+	if ds.Name != "ideas" {
+		p.decided, p.implemented = -1, -1
+	}
+	return p, nil
+}
+
+func datasetList() string {
+	var l []string
+	for _, d := range queries.Datasets() {
+		l = append(l, d.Name)
+	}
+	return strings.Join(l, ", ")
+}
+
+// raw returns the trimmed value of a column for one record, after --set
+// and the mapping rules.
+func (cp *colPlan) raw(rec []string) string {
+	if cp.hasSet {
+		return cp.set
+	}
+	v := ""
+	for _, i := range cp.src {
+		if i < len(rec) {
+			if v = strings.TrimSpace(rec[i]); v != "" {
+				break
+			}
+		}
+	}
+	if v == "" {
+		if cp.values != nil {
+			if t, ok := cp.values[""]; ok {
+				return t
+			}
+		}
+		if cp.hasDef {
+			return cp.def
+		}
+		return ""
+	}
+	if cp.values != nil {
+		if t, ok := cp.values[fold(v)]; ok {
+			return t
+		}
+	}
+	if cp.hasWhen {
+		return cp.whenPresent
+	}
+	return v
+}
+
+// row converts one record into values (the dataset's column order). On a
+// broken rule it fills rej (all but Line) and returns false.
+func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
+	if len(rec) > p.nsrc {
+		for _, v := range rec[p.nsrc:] {
+			if strings.TrimSpace(v) != "" {
+				*rej = Reject{Column: "(row)", Value: strings.TrimSpace(v), Reason: fmt.Sprintf("%d fields, but the header has %d", len(rec), p.nsrc)}
+				return false
+			}
+		}
+	}
+	for ci := range p.cols {
+		cp := &p.cols[ci]
+		v := cp.raw(rec)
+		if v == "" {
+			if cp.col.Required {
+				*rej = Reject{Column: cp.label, Value: v, Reason: "empty, but required"}
+				return false
+			}
+			if cp.col.Default != "" {
+				values[ci] = cp.col.Default
+			} else {
+				values[ci] = nil
+			}
+			continue
+		}
+		switch cp.col.Kind {
+		case queries.Text:
+			if p.xlsx && cp.isID {
+				v = normalizeXLSXNumber(v)
+			}
+			values[ci] = v
+		case queries.Integer:
+			n, ok := parseInt(v, p.xlsx)
+			if !ok {
+				*rej = Reject{Column: cp.label, Value: v, Reason: "not an integer"}
+				return false
+			}
+			if cp.col.HasRange && (n < cp.col.Min || cp.col.Max >= 0 && n > cp.col.Max) {
+				reason := fmt.Sprintf("out of range %d-%d", cp.col.Min, cp.col.Max)
+				if cp.col.Max < 0 {
+					reason = fmt.Sprintf("out of range: must be %d or more", cp.col.Min)
+				}
+				*rej = Reject{Column: cp.label, Value: v, Reason: reason}
+				return false
+			}
+			values[ci] = n
+		case queries.Enum:
+			e, ok := cp.enum[v]
+			if !ok {
+				e, ok = cp.enum[fold(v)]
+			}
+			if !ok {
+				*rej = Reject{Column: cp.label, Value: v, Reason: "not one of " + strings.Join(cp.col.Values, ", ")}
+				return false
+			}
+			values[ci] = e
+		case queries.Date, queries.Instant:
+			t, err := p.parseTime(v)
+			if err != nil {
+				reason := "not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], dd/mm/yyyy [HH:MM[:SS]])"
+				if cp.col.Kind == queries.Date {
+					reason = "not a date (want yyyy-mm-dd or dd/mm/yyyy)"
+				}
+				*rej = Reject{Column: cp.label, Value: v, Reason: reason}
+				return false
+			}
+			if cp.col.Kind == queries.Date {
+				// A date column keeps the local calendar date.
+				t = t.In(p.loc)
+			}
+			values[ci] = t
+		}
+	}
+	// Row rules between columns.
+	if p.created >= 0 {
+		if c, ok := values[p.created].(time.Time); ok {
+			for _, ci := range [2]int{p.decided, p.implemented} {
+				if ci < 0 {
+					continue
+				}
+				if d, ok := values[ci].(time.Time); ok && localDateBefore(d, c, p.loc) {
+					*rej = Reject{Column: p.cols[ci].label, Value: p.cols[ci].raw(rec),
+						Reason: fmt.Sprintf("before created_at (%s)", c.In(p.loc).Format("2006-01-02"))}
+					return false
+				}
+			}
+		}
+	}
+	if p.starts >= 0 && p.ends >= 0 {
+		s, ok1 := values[p.starts].(time.Time)
+		e, ok2 := values[p.ends].(time.Time)
+		if ok1 && ok2 && localDateBefore(e, s, p.loc) {
+			*rej = Reject{Column: p.cols[p.ends].label, Value: p.cols[p.ends].raw(rec),
+				Reason: fmt.Sprintf("before starts_on (%s)", s.In(p.loc).Format("2006-01-02"))}
+			return false
+		}
+	}
+	return true
+}
+
+// parseTime reads a date or date-time value; in an XLSX a number is an
+// Excel serial date.
+func (p *filePlan) parseTime(v string) (time.Time, error) {
+	if p.xlsx {
+		if t, _, ok := p.dates.excelSerial(v, p.d1904); ok {
+			return t, nil
+		}
+	}
+	t, _, err := p.dates.parse(v)
+	return t, err
+}
+
+// localDateBefore says whether a's local calendar date is before b's.
+func localDateBefore(a, b time.Time, loc *time.Location) bool {
+	ay, am, ad := a.In(loc).Date()
+	by, bm, bd := b.In(loc).Date()
+	if ay != by {
+		return ay < by
+	}
+	if am != bm {
+		return am < bm
+	}
+	return ad < bd
+}

@@ -1,0 +1,314 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
+)
+
+// source streams the records of one file: the header first, then the data
+// rows, each with the line (CSV: physical line where the record starts; XLSX:
+// sheet row) that messages cite.
+type source interface {
+	// header returns the first non-empty record and its line.
+	header() ([]string, int64, error)
+	// next returns the next record (io.EOF at the end). The slice is reused
+	// by the following call; its strings are not.
+	next() ([]string, int64, error)
+	// isXLSX says values come from spreadsheet cells (raw numbers, serial dates).
+	isXLSX() bool
+	// date1904 is the workbook's date system.
+	date1904() bool
+	close() error
+}
+
+// fileDigest reads the whole file once: its SHA-256 and whether it is valid
+// UTF-8 (else it is read as Windows-1252). Streaming, in 1 MiB chunks.
+func fileDigest(path string) (sum string, validUTF8 bool, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false, 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	var carry []byte
+	valid := true
+	for {
+		n, rerr := f.Read(buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			size += int64(n)
+			if valid {
+				chunk := buf[:n]
+				if len(carry) > 0 {
+					chunk = append(carry, chunk...)
+					carry = nil
+				}
+				// Keep an incomplete trailing sequence for the next chunk.
+				end := len(chunk)
+				for k := 1; k <= 3 && k <= len(chunk); k++ {
+					c := chunk[len(chunk)-k]
+					if c < 0x80 {
+						break
+					}
+					if utf8.RuneStart(c) {
+						if !utf8.FullRune(chunk[len(chunk)-k:]) {
+							end = len(chunk) - k
+						}
+						break
+					}
+				}
+				if !utf8.Valid(chunk[:end]) {
+					valid = false
+				}
+				carry = append([]byte(nil), chunk[end:]...)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return "", false, 0, rerr
+		}
+	}
+	if len(carry) > 0 {
+		valid = false
+	}
+	return hex.EncodeToString(h.Sum(nil)), valid, size, nil
+}
+
+// countingReader reports the bytes read to a progress callback.
+type countingReader struct {
+	r   io.Reader
+	add func(int)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 && c.add != nil {
+		c.add(n)
+	}
+	return n, err
+}
+
+// csvSource reads a CSV file with a detected delimiter.
+type csvSource struct {
+	f     *os.File
+	r     *csv.Reader
+	delim rune
+}
+
+// openCSV opens path for reading as CSV. cp1252 decodes Windows-1252.
+func openCSV(path string, cp1252 bool, progress func(int)) (*csvSource, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newCSVSource(&countingReader{r: f, add: progress}, cp1252)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s.f = f
+	return s, nil
+}
+
+func newCSVSource(r io.Reader, cp1252 bool) (*csvSource, error) {
+	if cp1252 {
+		r = transform.NewReader(r, charmap.Windows1252.NewDecoder())
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	head, _ := br.Peek(64 << 10)
+	s := &csvSource{delim: detectDelimiter(head)}
+	cr := csv.NewReader(br)
+	cr.Comma = s.delim
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	s.r = cr
+	return s, nil
+}
+
+// detectDelimiter picks, among , ; tab |, the one that occurs most often
+// outside quotes in the first non-empty line (ties: that order). A file
+// with a single column reads as comma-separated.
+func detectDelimiter(head []byte) rune {
+	cands := []byte{',', ';', '\t', '|'}
+	var counts [4]int
+	inQuote, started := false, false
+	for _, c := range head {
+		if c == '"' {
+			inQuote = !inQuote
+			started = true
+			continue
+		}
+		if inQuote {
+			continue
+		}
+		if c == '\n' || c == '\r' {
+			if started {
+				break
+			}
+			continue
+		}
+		started = true
+		for i, d := range cands {
+			if c == d {
+				counts[i]++
+			}
+		}
+	}
+	best := 0
+	for i := 1; i < len(cands); i++ {
+		if counts[i] > counts[best] {
+			best = i
+		}
+	}
+	return rune(cands[best])
+}
+
+func (s *csvSource) header() ([]string, int64, error) {
+	for {
+		rec, line, err := s.next()
+		if err != nil {
+			return nil, 0, err
+		}
+		if !emptyRecord(rec) {
+			return append([]string(nil), rec...), line, nil
+		}
+	}
+}
+
+func (s *csvSource) next() ([]string, int64, error) {
+	rec, err := s.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, int64(pe.StartLine), fmt.Errorf("line %d: %w", pe.StartLine, pe.Err)
+		}
+		return nil, 0, err
+	}
+	line, _ := s.r.FieldPos(0)
+	return rec, int64(line), nil
+}
+
+func (s *csvSource) isXLSX() bool   { return false }
+func (s *csvSource) date1904() bool { return false }
+func (s *csvSource) close() error {
+	if s.f != nil {
+		return s.f.Close()
+	}
+	return nil
+}
+
+func emptyRecord(rec []string) bool {
+	for _, v := range rec {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// xlsxSource streams one sheet of a workbook (excelize Rows: the sheet is
+// never held in memory).
+type xlsxSource struct {
+	f     *excelize.File
+	rows  *excelize.Rows
+	row   int64
+	d1904 bool
+	rec   []string
+}
+
+func openXLSX(path, sheet string) (*xlsxSource, error) {
+	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, err
+	}
+	sheets := f.GetSheetList()
+	if sheet == "" {
+		if len(sheets) == 0 {
+			f.Close()
+			return nil, errors.New("the workbook has no sheet")
+		}
+		sheet = sheets[0]
+	} else {
+		found := false
+		for _, s := range sheets {
+			if s == sheet {
+				found = true
+			}
+		}
+		if !found {
+			f.Close()
+			return nil, fmt.Errorf("no sheet %q (sheets: %q)", sheet, sheets)
+		}
+	}
+	props, err := f.GetWorkbookProps()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &xlsxSource{f: f, rows: rows, d1904: props.Date1904 != nil && *props.Date1904}, nil
+}
+
+func (s *xlsxSource) header() ([]string, int64, error) {
+	for {
+		rec, line, err := s.next()
+		if err != nil {
+			return nil, 0, err
+		}
+		if !emptyRecord(rec) {
+			return append([]string(nil), rec...), line, nil
+		}
+	}
+}
+
+func (s *xlsxSource) next() ([]string, int64, error) {
+	if !s.rows.Next() {
+		if err := s.rows.Error(); err != nil {
+			return nil, 0, err
+		}
+		return nil, 0, io.EOF
+	}
+	s.row++
+	rec, err := s.rows.Columns()
+	if err != nil {
+		return nil, s.row, fmt.Errorf("row %d: %w", s.row, err)
+	}
+	return rec, s.row, nil
+}
+
+func (s *xlsxSource) isXLSX() bool   { return true }
+func (s *xlsxSource) date1904() bool { return s.d1904 }
+func (s *xlsxSource) close() error {
+	err := s.rows.Close()
+	return errors.Join(err, s.f.Close())
+}
+
+func excelDateToTime(f float64, date1904 bool) (time.Time, error) {
+	return excelize.ExcelDateToTime(f, date1904)
+}
