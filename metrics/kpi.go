@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"relais/queries"
@@ -76,6 +78,12 @@ func figures() []figure {
 // snapshot it exports nothing.
 type kpiCollector struct {
 	src SnapshotSource
+
+	// built caches the const metrics of the last snapshot scraped: a
+	// snapshot never changes, so its metrics are built by the first scrape
+	// that sees it and reused until Latest returns another one (this halves
+	// the cost of a scrape of a few hundred sites).
+	built atomic.Pointer[builtSnapshot]
 
 	figs        []figure
 	siteFigs    []*prometheus.Desc
@@ -168,6 +176,12 @@ func bit(b bool) float64 {
 	return 0
 }
 
+// builtSnapshot is the const metrics of one snapshot.
+type builtSnapshot struct {
+	snap    *queries.Snapshot
+	metrics []prometheus.Metric
+}
+
 // Collect sends the figures of the latest snapshot.
 func (c *kpiCollector) Collect(ch chan<- prometheus.Metric) {
 	if c.src == nil {
@@ -177,9 +191,23 @@ func (c *kpiCollector) Collect(ch chan<- prometheus.Metric) {
 	if snap == nil || snap.Doc == nil {
 		return
 	}
-	doc := snap.Doc
+	b := c.built.Load()
+	if b == nil || b.snap != snap {
+		// Two concurrent scrapes may both build: harmless, both are right.
+		b = &builtSnapshot{snap: snap, metrics: c.build(snap.Doc)}
+		c.built.Store(b)
+	}
+	for _, m := range b.metrics {
+		ch <- m
+	}
+}
+
+// build makes the const metrics of a document (MustNewConstMetric, as
+// node_exporter does): absent figures are skipped, never sent as 0.
+func (c *kpiCollector) build(doc *queries.Document) []prometheus.Metric {
+	out := make([]prometheus.Metric, 0, 64+40*len(doc.Sites)+8*len(doc.Targets))
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+		out = append(out, prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...))
 	}
 	statuses := queries.Statuses()
 	flags := queries.Flags()
@@ -251,4 +279,5 @@ func (c *kpiCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(c.targetStatus, bit(t.Status == st), t.ID, st)
 		}
 	}
+	return out
 }

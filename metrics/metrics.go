@@ -126,3 +126,6 @@ func (m *Metrics) ObserveIngest(dataset string, loaded, rejected int64, ok bool,
 	}
 	m.ops.invalidate()
 }
+
+// The server passes its *queries.Snapshots as the SnapshotSource.
+var _ SnapshotSource = (*queries.Snapshots)(nil)

@@ -285,3 +285,23 @@ func TestScrapeAnswersWhileALoadIsOpen(t *testing.T) {
 		t.Errorf("ingest series missing while a load is open:\n%s", out)
 	}
 }
+
+func TestScrapeServesTheKPIEngineSnapshot(t *testing.T) {
+	db := openTestDB(t)
+	loadSites(t, db, "A", "B")
+	snaps := queries.NewSnapshots(db, queries.Settings{}, nil)
+	if err := snaps.Refresh(context.Background()); err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	out := scrape(t, serve(t, New(Options{DB: db, Snapshots: snaps})))
+	for _, want := range []string{
+		"relais_overall_sites 2",
+		`relais_site_struggling{site="A"} 1`, // no ambassador at all
+		`relais_site_headcount{site="B"} 10`,
+		"relais_snapshot_timestamp_seconds ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}
