@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -155,5 +156,34 @@ func TestDashboardIsProvisionableAndQueriesExportedMetrics(t *testing.T) {
 	walk(d.Panels)
 	if queries == 0 {
 		t.Error("the dashboard has no query")
+	}
+}
+
+func TestReadmeDocumentsEveryMetric(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	start := strings.Index(readme, "<!-- section:metrics -->")
+	end := strings.Index(readme, "<!-- /section:metrics -->")
+	if start < 0 || end < start {
+		t.Fatal("README has no metrics section")
+	}
+	section := readme[start:end]
+	m, _ := fixtureMetrics(t)
+	for name := range exportedNames(t, m) {
+		if strings.HasSuffix(name, "_bucket") || strings.HasSuffix(name, "_sum") || strings.HasSuffix(name, "_count") {
+			continue
+		}
+		if strings.Contains(section, "`"+name+"`") {
+			continue
+		}
+		// Shared figures are listed once by their suffix.
+		suffix := strings.TrimPrefix(strings.TrimPrefix(name, "relais_site_"), "relais_overall_")
+		if suffix != name && strings.Contains(section, "| `"+suffix+"`") {
+			continue
+		}
+		t.Errorf("README metrics section does not document %s", name)
 	}
 }
