@@ -2,9 +2,13 @@ package queries
 
 import (
 	"context"
-	"errors"
+	"database/sql"
+	_ "embed"
 	"time"
 )
+
+//go:embed sql/ambassadors.sql
+var ambassadorsSQL string
 
 // Ambassador is one ambassador on the as-of date.
 type Ambassador struct {
@@ -27,5 +31,42 @@ type Ambassador struct {
 // Ambassadors lists the ambassadors on asOf of one site (or every site
 // when siteID is ""), sorted by site then person id.
 func (db *DB) Ambassadors(ctx context.Context, asOf time.Time, siteID string) ([]Ambassador, error) {
-	return nil, errors.New("ambassadors: not built yet")
+	b := newBounds(db.loc, Settings{}, asOf)
+	args := []any{
+		sql.Named("d", b.D),
+		sql.Named("end_d", b.EndD()),
+		sql.Named("w_lo", b.WLo()),
+		sql.Named("site", siteID),
+	}
+	out := []Ambassador{}
+	err := db.each(ctx, "ambassadors", ambassadorsSQL, args, func(rows *sql.Rows) error {
+		var a Ambassador
+		var since, trained *time.Time
+		var last *time.Time
+		if err := rows.Scan(&a.PersonID, &a.SiteID, &a.Name, &since, &trained, &last, &a.ActionsInWindow); err != nil {
+			return err
+		}
+		a.Since = dateString(since)
+		a.TrainedOn = dateString(trained)
+		a.Trained = trained != nil && !dateOf(*trained).After(b.D)
+		if last != nil {
+			s := last.In(db.loc).Format(time.DateOnly)
+			a.LastActive = &s
+		}
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// dateString formats a DATE column (scanned at 00:00 UTC) as YYYY-MM-DD.
+func dateString(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.UTC().Format(time.DateOnly)
+	return &s
 }

@@ -2,8 +2,17 @@ package queries
 
 import (
 	"context"
-	"errors"
+	"database/sql"
+	_ "embed"
+	"fmt"
 	"time"
+)
+
+var (
+	//go:embed sql/top_open_ideas.sql
+	topOpenIdeasSQL string
+	//go:embed sql/decisions_changelog.sql
+	decisionsChangelogSQL string
 )
 
 // OpenIdea is an idea open on the as-of date, for the committee view.
@@ -46,11 +55,61 @@ type DecisionEntry struct {
 // highest impact x feasibility (ties: more votes first, then older first),
 // sorted by site then rank. siteID "" means every site.
 func (db *DB) TopOpenIdeas(ctx context.Context, asOf time.Time, siteID string, limit int) ([]OpenIdea, error) {
-	return nil, errors.New("top open ideas: not built yet")
+	b := newBounds(db.loc, Settings{}, asOf)
+	return db.openIdeas(ctx, "top open ideas", b.EndD(), siteID, limit, "score")
+}
+
+// openIdeas runs top_open_ideas.sql: the ideas open at end (an instant),
+// ranked by score ("score") or oldest first ("age"), limit per site.
+func (db *DB) openIdeas(ctx context.Context, name string, end time.Time, siteID string, limit int, order string) ([]OpenIdea, error) {
+	if limit < 1 {
+		return nil, fmt.Errorf("%s: limit must be >= 1, got %d", name, limit)
+	}
+	args := []any{
+		sql.Named("end_d", end),
+		sql.Named("site", siteID),
+		sql.Named("limit", int64(limit)),
+		sql.Named("order", order),
+	}
+	out := []OpenIdea{}
+	err := db.each(ctx, name, topOpenIdeasSQL, args, func(rows *sql.Rows) error {
+		var o OpenIdea
+		if err := rows.Scan(&o.IdeaID, &o.SiteID, &o.Title, &o.Kind, &o.Status, &o.AuthorID, &o.CreatedAt,
+			&o.Impact, &o.Feasibility, &o.Score, &o.Votes, &o.WaitingDays); err != nil {
+			return err
+		}
+		o.CreatedAt = o.CreatedAt.In(db.loc)
+		out = append(out, o)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Decisions returns the decision changelog of the month that contains
 // `month` (local dates), oldest first, for one site or every site ("").
 func (db *DB) Decisions(ctx context.Context, month time.Time, siteID string) ([]DecisionEntry, error) {
-	return nil, errors.New("decisions: not built yet")
+	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	args := []any{
+		sql.Named("lo", time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, db.loc)),
+		sql.Named("hi", time.Date(first.Year(), first.Month()+1, 1, 0, 0, 0, 0, db.loc)),
+		sql.Named("site", siteID),
+	}
+	out := []DecisionEntry{}
+	err := db.each(ctx, "decisions", decisionsChangelogSQL, args, func(rows *sql.Rows) error {
+		var e DecisionEntry
+		if err := rows.Scan(&e.IdeaID, &e.Title, &e.SiteID, &e.Decision, &e.DecidedAt, &e.Reason); err != nil {
+			return err
+		}
+		e.DecidedAt = e.DecidedAt.In(db.loc)
+		e.Date = e.DecidedAt.Format(time.DateOnly)
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

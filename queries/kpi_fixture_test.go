@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/json"
 	"strconv"
 	"testing"
 	"time"
@@ -195,4 +196,9 @@ func fs(v *float64) string {
 		return "null"
 	}
 	return strconv.FormatFloat(*v, 'g', -1, 64)
+}
+
+func dump(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
 }

@@ -2,9 +2,14 @@ package queries
 
 import (
 	"context"
-	"errors"
+	"database/sql"
+	_ "embed"
+	"fmt"
 	"time"
 )
+
+//go:embed sql/series.sql
+var seriesSQL string
 
 // IdeasByKind counts ideas by kind; every kind is present.
 type IdeasByKind struct {
@@ -43,5 +48,32 @@ type WeekPoint struct {
 // Series returns the last `weeks` Monday-based local weeks ending with the
 // week of asOf (oldest first), for one site or overall (siteID "").
 func (db *DB) Series(ctx context.Context, s Settings, asOf time.Time, siteID string, weeks int) ([]WeekPoint, error) {
-	return nil, errors.New("series: not built yet")
+	if weeks < 1 {
+		return nil, fmt.Errorf("series: weeks must be >= 1, got %d", weeks)
+	}
+	b := newBounds(db.loc, s, asOf)
+	monday := addDays(b.D, -((int(b.D.Weekday()) + 6) % 7))
+	args := []any{
+		sql.Named("d", b.D),
+		sql.Named("end_d", b.EndD()),
+		sql.Named("lo", b.midnight(monday, -7*(weeks-1))),
+		sql.Named("last_lo", b.midnight(monday, 0)),
+		sql.Named("site", siteID),
+	}
+	out := make([]WeekPoint, 0, weeks)
+	err := db.each(ctx, "series", seriesSQL, args, func(rows *sql.Rows) error {
+		var p WeekPoint
+		k := &p.IdeasByKind
+		if err := rows.Scan(&p.WeekStart, &p.WeekEnd, &p.ActivePeople, &p.ActiveAmbassadors, &p.Ideas,
+			&k.Idea, &k.Irritant, &k.Solution, &k.Practice, &p.Votes, &p.Comments, &p.Decisions,
+			&p.MedianDecisionDelayDays); err != nil {
+			return err
+		}
+		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -2,9 +2,13 @@ package queries
 
 import (
 	"context"
-	"errors"
+	"database/sql"
+	_ "embed"
 	"time"
 )
+
+//go:embed sql/synthesis.sql
+var synthesisSQL string
 
 // DecisionCounts counts decisions by kind.
 type DecisionCounts struct {
@@ -32,5 +36,48 @@ type SiteMonth struct {
 // MonthlySynthesis returns the synthesis of the month that contains `month`
 // for every known site, sorted by site_id; nothing dated after asOf counts.
 func (db *DB) MonthlySynthesis(ctx context.Context, month time.Time, asOf time.Time) ([]SiteMonth, error) {
-	return nil, errors.New("monthly synthesis: not built yet")
+	b := newBounds(db.loc, Settings{}, asOf)
+	lo := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, db.loc)
+	hi := time.Date(month.Year(), month.Month()+1, 1, 0, 0, 0, 0, db.loc)
+	if end := b.EndD(); end.Before(hi) {
+		hi = end
+	}
+	out := []SiteMonth{}
+	if !hi.After(lo) {
+		// The month starts after the as-of date: nothing is dated in it yet,
+		// and every site shows zeros.
+		hi = lo
+	}
+	args := []any{sql.Named("lo", lo), sql.Named("hi", hi)}
+	err := db.each(ctx, "monthly synthesis", synthesisSQL, args, func(rows *sql.Rows) error {
+		var m SiteMonth
+		d := &m.Decisions
+		if err := rows.Scan(&m.SiteID, &m.Name, &m.IdeasShared, &d.Retained, &d.Postponed, &d.Rejected, &d.Implemented,
+			&m.Implemented); err != nil {
+			return err
+		}
+		m.LongestWaiting = []OpenIdea{}
+		out = append(out, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	waiting, err := db.openIdeas(ctx, "monthly synthesis", hi, "", longestWaiting, "age")
+	if err != nil {
+		return nil, err
+	}
+	idx := make(map[string]int, len(out))
+	for i, m := range out {
+		idx[m.SiteID] = i
+	}
+	for _, o := range waiting {
+		if i, ok := idx[o.SiteID]; ok {
+			out[i].LongestWaiting = append(out[i].LongestWaiting, o)
+		}
+	}
+	return out, nil
 }
+
+// longestWaiting is how many open ideas the synthesis lists per site.
+const longestWaiting = 3
