@@ -2,11 +2,66 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"relais/dashboards"
 )
 
-// exportFlags is a stub until its issue lands.
+// exportFlags registers `relais export [--as-of YYYY-MM-DD] --out
+// FILE.xlsx` (CLI.md): the Excel workbook of the KPI document, the same as
+// the server's /export.xlsx. The file is written beside its final name and
+// renamed when complete.
 func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
-	return func(ctx context.Context) error { return errors.New("export: not built yet") }
+	out := fs.String("out", "", "the workbook to write (FILE.xlsx)")
+	asOf := fs.String("as-of", "", "the as-of date YYYY-MM-DD (default: today in the configured time zone)")
+	return func(ctx context.Context) error {
+		if *out == "" {
+			return usagef("--out FILE.xlsx is required")
+		}
+		if fs.NArg() > 0 {
+			return usagef("unexpected argument %q", fs.Arg(0))
+		}
+		if !strings.EqualFold(filepath.Ext(*out), ".xlsx") {
+			return usagef("--out %q: the workbook's name must end in .xlsx", *out)
+		}
+		d, err := m.parseAsOf(*asOf)
+		if err != nil {
+			return err
+		}
+		db, err := m.openDB(ctx)
+		if err != nil {
+			return err
+		}
+		start := m.Now()
+		doc, err := db.KPIs(ctx, m.config.Settings, d)
+		if err != nil {
+			return jobError{fmt.Errorf("compute KPIs: %w", err)}
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.tmp")
+		if err != nil {
+			return jobError{fmt.Errorf("cannot write %s: %w (check the folder exists and is writable)", *out, err)}
+		}
+		defer os.Remove(tmp.Name())
+		if err := dashboards.WriteWorkbook(ctx, tmp, dashboards.WorkbookOptions{DB: db, Settings: m.config.Settings, Doc: doc}); err != nil {
+			tmp.Close()
+			return jobError{err}
+		}
+		if err := tmp.Chmod(0o644); err != nil {
+			tmp.Close()
+			return jobError{fmt.Errorf("write %s: %w", *out, err)}
+		}
+		if err := tmp.Close(); err != nil {
+			return jobError{fmt.Errorf("write %s: %w", *out, err)}
+		}
+		if err := os.Rename(tmp.Name(), *out); err != nil {
+			return jobError{fmt.Errorf("write %s: %w", *out, err)}
+		}
+		m.Logger.Info("workbook written", "file", *out, "as_of", doc.AsOf, "elapsed", m.Now().Sub(start).Round(time.Millisecond))
+		return nil
+	}
 }

@@ -1,0 +1,249 @@
+package dashboards
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// apiError answers a JSON error: 400 for bad parameters, 404 for unknown
+// sites, 500 (logged, without details) otherwise.
+func (s *Server) apiError(c *gin.Context, err error) {
+	code := statusOf(err)
+	msg := err.Error()
+	if code == http.StatusInternalServerError {
+		s.log.Error("api", "path", c.Request.URL.Path, "err", err)
+		msg = "internal error: see the server log"
+	}
+	c.JSON(code, gin.H{"error": msg})
+}
+
+func (s *Server) apiKPIs(c *gin.Context) {
+	asOf, err := s.parseAsOf(c.Request)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	snap, err := s.doc(c.Request.Context(), asOf)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, snap.Doc)
+}
+
+func (s *Server) apiSite(c *gin.Context) {
+	_, d, err := s.loadSite(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, d)
+}
+
+// seriesResponse is /api/v1/series.
+type seriesResponse struct {
+	AsOf   string  `json:"as_of"`
+	SiteID *string `json:"site_id"`
+	Weeks  any     `json:"weeks"`
+}
+
+func (s *Server) apiSeries(c *gin.Context) {
+	ctx := c.Request.Context()
+	asOf, err := s.parseAsOf(c.Request)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	weeks, err := parseWeeks(c.Request)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	site := c.Query("site")
+	resp := seriesResponse{AsOf: asOf.Format(dateLayout)}
+	if site != "" {
+		snap, err := s.doc(ctx, asOf)
+		if err != nil {
+			s.apiError(c, err)
+			return
+		}
+		if _, err := findSite(snap.Doc, site); err != nil {
+			s.apiError(c, err)
+			return
+		}
+		resp.SiteID = &site
+	}
+	pts, err := s.series(ctx, asOf, site, weeks)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	nonNil(&pts)
+	resp.Weeks = pts
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, resp)
+}
+
+func (s *Server) apiCommittee(c *gin.Context) {
+	_, d, err := s.loadCommittee(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) apiData(c *gin.Context) {
+	r, err := s.loadData(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, r)
+}
+
+// maxUpload bounds one upload (the large demo's biggest file is far below).
+const maxUpload = 512 << 20
+
+// uploadAllowed says whether POST /api/v1/ingest may load: only while the
+// server listens on loopback (there is no authentication yet), only for a
+// request that came in on a loopback address with a loopback Host header
+// (so that a web page elsewhere cannot reach it by DNS rebinding).
+func (s *Server) uploadAllowed(r *http.Request) error {
+	switch s.listenLoopback.Load() {
+	case 2:
+		return errors.New("uploads are refused while the server listens on a non-loopback address (no authentication yet): drop files into the inbox folder instead")
+	case 0:
+		la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+		if !ok || !isLoopback(la) {
+			return errors.New("uploads are accepted on a loopback address only")
+		}
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host != "localhost" {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("uploads need a loopback Host header, got %q", r.Host)
+		}
+	}
+	return nil
+}
+
+// uploadResponse is the answer of POST /api/v1/ingest: one outcome per
+// file, in the order sent.
+type uploadResponse struct {
+	OK    bool          `json:"ok"`
+	Files []fileOutcome `json:"files"`
+}
+
+type fileOutcome struct {
+	IngestOutcome
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+}
+
+// apiIngest loads the uploaded files (multipart field "file", one or more)
+// with the rules of the command line, one transaction each, in the order
+// sent, and answers with their summaries: 200 when every file loaded, 422
+// when any was refused or had a rejected row.
+func (s *Server) apiIngest(c *gin.Context) {
+	if s.opts.Ingest == nil {
+		c.JSON(http.StatusNotImplemented, gin.H{"error": "this server does not load files"})
+		return
+	}
+	if err := s.uploadAllowed(c.Request); err != nil {
+		c.JSON(http.StatusForbidden, gin.H{"error": err.Error()})
+		return
+	}
+	// A browser on another site could post a form here: refuse
+	// cross-origin requests (Sec-Fetch-Site / Origin checks).
+	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
+		c.JSON(http.StatusForbidden, gin.H{"error": "cross-origin upload refused"})
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)
+	form, err := c.MultipartForm()
+	if err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": "want a multipart/form-data body with one or more \"file\" fields: " + err.Error()})
+		return
+	}
+	defer form.RemoveAll()
+	files := form.File["file"]
+	if len(files) == 0 {
+		c.JSON(http.StatusBadRequest, gin.H{"error": "no \"file\" field in the upload"})
+		return
+	}
+	dir, err := os.MkdirTemp("", "relais-upload-")
+	if err != nil {
+		s.apiError(c, fmt.Errorf("upload: %w", err))
+		return
+	}
+	defer os.RemoveAll(dir)
+	resp := uploadResponse{OK: true}
+	for i, fh := range files {
+		name := filepath.Base(filepath.Clean("/" + strings.ReplaceAll(fh.Filename, "\\", "/")))
+		if name == "/" || name == "." || name == "" {
+			name = fmt.Sprintf("upload-%d", i+1)
+		}
+		// Each file in its own folder: two uploads of one name never meet.
+		sub := filepath.Join(dir, fmt.Sprint(i))
+		path := filepath.Join(sub, name)
+		if err := os.Mkdir(sub, 0o700); err != nil {
+			s.apiError(c, fmt.Errorf("upload: %w", err))
+			return
+		}
+		if err := saveUpload(fh, path); err != nil {
+			s.apiError(c, fmt.Errorf("upload %s: %w", name, err))
+			return
+		}
+		out, err := s.load(c.Request.Context(), path, name)
+		fo := fileOutcome{IngestOutcome: out, OK: err == nil}
+		if fo.File == "" {
+			fo.File = name
+		}
+		if err != nil {
+			fo.Error = err.Error()
+			resp.OK = false
+		}
+		nonNil(&fo.Errors)
+		resp.Files = append(resp.Files, fo)
+	}
+	code := http.StatusOK
+	if !resp.OK {
+		code = http.StatusUnprocessableEntity
+	}
+	c.JSON(code, resp)
+}
+
+func saveUpload(fh *multipart.FileHeader, path string) error {
+	src, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
+}

@@ -1,0 +1,286 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"relais/queries"
+)
+
+// chart is one chart of a page: the element id and the ECharts option
+// object as JSON. Pages put the JSON in a <script type="application/json">
+// block through html/template (which escapes it for that context: "<" and
+// "&" become \u003c and \u0026, so a title like </script> stays data), and
+// static/app.js calls echarts.init + setOption. go-echarts' own page
+// renderer is never used: it writes options unescaped into <script>.
+type chart struct {
+	ID     string
+	Class  string
+	Label  string
+	Option json.RawMessage
+}
+
+type echartsOptions interface {
+	Validate()
+	JSON() map[string]interface{}
+}
+
+// newChart marshals a go-echarts chart's options.
+func newChart(id, class, label string, c echartsOptions) (chart, error) {
+	c.Validate()
+	obj := c.JSON()
+	// The toolbox and the empty title go-echarts always adds are noise on
+	// our pages; the page gives each chart its heading.
+	delete(obj, "toolbox")
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return chart{}, fmt.Errorf("chart %s: %w", id, err)
+	}
+	return chart{ID: id, Class: class, Label: label, Option: b}, nil
+}
+
+var statusColors = map[string]string{
+	queries.StatusMet: "#1a7f37", queries.StatusOnTrack: "#2f81f7", queries.StatusAtRisk: "#bf8700",
+	queries.StatusOffTrack: "#cf222e", queries.StatusNoData: "#8c959f",
+}
+
+func noAnimation() charts.GlobalOpts { return charts.WithAnimation(false) }
+
+// targetsChart is a bullet chart: each target's value and expected pace as
+// a percentage of the target, the target itself as the 100 line, the bar
+// coloured by status.
+func targetsChart(v *view, targets []queries.TargetResult) (chart, error) {
+	bar := charts.NewBar()
+	var cats []string
+	var values, paces []opts.BarData
+	for i := len(targets) - 1; i >= 0; i-- { // top to bottom in configured order
+		t := targets[i]
+		cats = append(cats, v.L(t.ID))
+		rel := func(x float64) float64 {
+			if t.Target == 0 {
+				return 0
+			}
+			return round1(100 * x / t.Target)
+		}
+		val := 0.0
+		if t.Value != nil {
+			val = rel(*t.Value)
+		}
+		lbl := v.F(t.ID, t.Value) + " / " + v.F(t.ID, &t.Target) + " · " + v.L(t.Status)
+		values = append(values, opts.BarData{
+			Value:     val,
+			ItemStyle: &opts.ItemStyle{Color: statusColors[t.Status]},
+			Label:     &opts.Label{Show: opts.Bool(true), Position: "right", Formatter: lbl},
+		})
+		paces = append(paces, opts.BarData{Value: rel(t.Pace)})
+	}
+	bar.SetGlobalOptions(
+		noAnimation(),
+		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "22%", Top: "8%", Bottom: "14%", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: v.T("pct_of_target"), Min: 0}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category"}),
+	)
+	bar.SetXAxis(cats)
+	bar.AddSeries(v.T("pace"), paces, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d0d7de"}),
+		charts.WithBarChartOpts(opts.BarChart{BarGap: "-100%", BarCategoryGap: "40%"}))
+	bar.AddSeries(v.T("value"), values, charts.WithBarChartOpts(opts.BarChart{BarWidth: "45%"}),
+		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: v.T("target"), XAxis: 100}),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: v.T("target")}}))
+	bar.XYReversal()
+	return newChart("chart-targets", "chart", v.T("targets"), bar)
+}
+
+// weeklyLines draws one line per named series over the weeks.
+func weeklyLines(v *view, id, label string, weeks []queries.WeekPoint, series []weekSeries) (chart, error) {
+	line := charts.NewLine()
+	x := make([]string, len(weeks))
+	for i, w := range weeks {
+		x[i] = w.WeekStart
+	}
+	line.SetGlobalOptions(
+		noAnimation(),
+		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "4%", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: v.T("week")}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0}),
+	)
+	line.SetXAxis(x)
+	for _, s := range series {
+		data := make([]opts.LineData, len(weeks))
+		for i, w := range weeks {
+			val := s.get(w)
+			if val == nil {
+				data[i] = opts.LineData{Value: "-"} // ECharts' gap
+			} else {
+				data[i] = opts.LineData{Value: round1(*val)}
+			}
+		}
+		line.AddSeries(s.name, data, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), ConnectNulls: opts.Bool(false)}))
+	}
+	return newChart(id, "chart", label, line)
+}
+
+type weekSeries struct {
+	name string
+	get  func(queries.WeekPoint) *float64
+}
+
+func count64(n int64) *float64 { f := float64(n); return &f }
+
+// heatmapKPIs are the columns of the sites heat map and whether a higher
+// value is better.
+var heatmapKPIs = []struct {
+	key          string
+	higherBetter bool
+}{
+	{"adoption", true}, {"active_ambassador_rate", true}, {"mau_change", true},
+	{"ideas", true}, {"response_sla_share", true}, {"decision_delay_days", false},
+	{"votes_per_idea", true}, {"quality_score", true}, {"cross_site_share", true}, {"enps", true},
+}
+
+// sitesHeatmap colours each site's KPI by its rank among the sites (0 the
+// worst, 1 the best, whatever the direction); the cell shows the value.
+// An unknown value leaves the cell empty.
+func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
+	hm := charts.NewHeatMap()
+	xs := make([]string, len(heatmapKPIs))
+	for i, k := range heatmapKPIs {
+		xs[i] = v.L(k.key)
+	}
+	ys := make([]string, len(sites))
+	for i, s := range sites {
+		ys[len(sites)-1-i] = s.SiteID // first site at the top
+	}
+	var data []opts.HeatMapData
+	for xi, k := range heatmapKPIs {
+		type pt struct {
+			y int
+			v float64
+		}
+		var pts []pt
+		for si, s := range sites {
+			if val := siteFigure(s, k.key); val != nil && !math.IsNaN(*val) {
+				pts = append(pts, pt{len(sites) - 1 - si, *val})
+			}
+		}
+		sort.SliceStable(pts, func(a, b int) bool { return pts[a].v < pts[b].v })
+		for i, p := range pts {
+			score := 0.5
+			if len(pts) > 1 {
+				// Ties share the lowest rank of their group.
+				j := i
+				for j > 0 && pts[j-1].v == p.v {
+					j--
+				}
+				score = float64(j) / float64(len(pts)-1)
+			}
+			if !k.higherBetter {
+				score = 1 - score
+			}
+			val := p.v
+			data = append(data, opts.HeatMapData{Name: v.F(k.key, &val), Value: [3]any{xi, p.y, round2(score)}})
+		}
+	}
+	hm.SetGlobalOptions(
+		noAnimation(),
+		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: "{b}"}),
+		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "4%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
+		charts.WithVisualMapOpts(opts.VisualMap{Min: 0, Max: 1, Show: opts.Bool(false), Calculable: opts.Bool(false),
+			InRange: &opts.VisualMapInRange{Color: []string{"#f4b6b0", "#fbe7a1", "#b7e1c1"}}}),
+	)
+	hm.AddSeries("kpi", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}"}))
+	return newChart("chart-heatmap", "chart tall", v.T("heatmap"), hm)
+}
+
+// adoptionChart shows adoption and the active-ambassador rate per site.
+func adoptionChart(v *view, sites []queries.Site) (chart, error) {
+	bar := charts.NewBar()
+	ids := make([]string, len(sites))
+	var adoption, rate []opts.BarData
+	pct := func(x *float64) opts.BarData {
+		if x == nil {
+			return opts.BarData{Value: "-"}
+		}
+		return opts.BarData{Value: round1(*x * 100)}
+	}
+	for i, s := range sites {
+		ids[i] = s.SiteID
+		adoption = append(adoption, pct(s.Adoption))
+		rate = append(rate, pct(s.ActiveAmbassadorRate))
+	}
+	bar.SetGlobalOptions(
+		noAnimation(),
+		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
+	)
+	bar.SetXAxis(ids)
+	bar.AddSeries(v.L("adoption"), adoption)
+	bar.AddSeries(v.L("active_ambassador_rate"), rate)
+	return newChart("chart-adoption", "chart", v.T("adoption_per_site"), bar)
+}
+
+// funnelChart is the idea funnel of a site by status.
+func funnelChart(v *view, s queries.IdeasByStatus) (chart, error) {
+	f := charts.NewFunnel()
+	var data []opts.FunnelData
+	for _, st := range []string{"submitted", "in_review", "retained", "postponed", "implemented", "rejected", "withdrawn"} {
+		data = append(data, opts.FunnelData{Name: v.L(st), Value: s.Get(st)})
+	}
+	f.SetGlobalOptions(
+		noAnimation(),
+		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: "{b}: {c}"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+	)
+	f.AddSeries(v.T("funnel"), data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}: {c}", Position: "inside"}),
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Sort = "none" }))
+	return newChart("chart-funnel", "chart", v.T("funnel"), f)
+}
+
+// barsBySite draws one stacked bar per site, one series per part.
+func barsBySite(v *view, id, label string, siteIDs []string, parts []namedCounts) (chart, error) {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		noAnimation(),
+		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, MinInterval: 1}),
+	)
+	bar.SetXAxis(siteIDs)
+	for _, p := range parts {
+		data := make([]opts.BarData, len(p.values))
+		for i, n := range p.values {
+			data[i] = opts.BarData{Value: n}
+		}
+		bar.AddSeries(p.name, data, charts.WithBarChartOpts(opts.BarChart{Stack: "total"}))
+	}
+	return newChart(id, "chart", label, bar)
+}
+
+type namedCounts struct {
+	name   string
+	values []int64
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
+func round2(x float64) float64 { return math.Round(x*100) / 100 }

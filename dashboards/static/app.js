@@ -1,0 +1,89 @@
+// relais pages: draws the charts whose ECharts options the server put in
+// <script type="application/json" data-chart="ID"> blocks, and sorts tables
+// whose header cells carry data-sort. No inline handlers, no eval: the
+// Content-Security-Policy allows scripts from this server only.
+(function () {
+  "use strict";
+
+  function drawCharts() {
+    var blocks = document.querySelectorAll('script[type="application/json"][data-chart]');
+    if (!blocks.length) { return; }
+    if (typeof window.echarts === "undefined") {
+      document.documentElement.classList.add("no-charts");
+      return;
+    }
+    var charts = [];
+    blocks.forEach(function (block) {
+      var el = document.getElementById(block.getAttribute("data-chart"));
+      if (!el) { return; }
+      var option;
+      try {
+        option = JSON.parse(block.textContent);
+      } catch (e) {
+        el.textContent = "chart data unreadable";
+        return;
+      }
+      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(option);
+      el.setAttribute("data-drawn", "1");
+      charts.push(chart);
+    });
+    window.addEventListener("resize", function () {
+      charts.forEach(function (c) { c.resize(); });
+    });
+  }
+
+  function cellValue(td) {
+    var v = td.getAttribute("data-value");
+    if (v === null) { v = td.textContent.trim(); }
+    if (v === "") { return null; }
+    var n = Number(v);
+    return isNaN(n) ? v.toLowerCase() : n;
+  }
+
+  function sortable(table) {
+    var heads = table.querySelectorAll("th[data-sort]");
+    heads.forEach(function (th, _) {
+      th.setAttribute("tabindex", "0");
+      function sort() {
+        var idx = Array.prototype.indexOf.call(th.parentNode.children, th);
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = cellValue(a.cells[idx]), y = cellValue(b.cells[idx]);
+          if (x === y) { return 0; }
+          if (x === null) { return 1; }   // unknown values last, whatever the order
+          if (y === null) { return -1; }
+          var r = x < y ? -1 : 1;
+          return asc ? r : -r;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+  }
+
+  function autoSubmit() {
+    document.querySelectorAll("form.filters select").forEach(function (s) {
+      s.addEventListener("change", function () {
+        if (s.hasAttribute("data-goto")) {
+          window.location.assign(s.value); // a same-origin path the server wrote
+        } else {
+          s.form.submit();
+        }
+      });
+    });
+  }
+
+  window.relais = {
+    start: function () {
+      drawCharts();
+      document.querySelectorAll("table.sortable").forEach(sortable);
+      autoSubmit();
+    }
+  };
+})();
