@@ -62,6 +62,9 @@ func New(opts Options) *Metrics {
 	if log == nil {
 		log = slog.Default()
 	}
+	if s, ok := opts.Snapshots.(*queries.Snapshots); ok && s == nil {
+		opts.Snapshots = nil // a typed nil would panic in Latest
+	}
 	m := &Metrics{reg: prometheus.NewRegistry(), log: log}
 	m.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "relais_http_requests_total",
@@ -112,10 +115,12 @@ func (m *Metrics) ObserveHTTP(route string, code int, d time.Duration) {
 }
 
 // ObserveIngest records the outcome of one file. The row counters come from
-// ingest_log (they survive restarts), so a successful load only makes the
-// next scrape refresh them; a refused file (ok false), which leaves no trace
-// in ingest_log, counts in relais_ingest_failures_total. dataset "" (the file
-// was refused before its dataset was known) counts as "unknown".
+// ingest_log (they survive restarts), so a successful load only starts a
+// background re-read of it (the next scrape then shows the load without
+// waiting; a scrape also notices a new DB version by itself, one scrape
+// later); a refused file (ok false), which leaves no trace in ingest_log,
+// counts in relais_ingest_failures_total. dataset "" (the file was refused
+// before its dataset was known) counts as "unknown".
 func (m *Metrics) ObserveIngest(dataset string, loaded, rejected int64, ok bool, at time.Time) {
 	if !ok {
 		if dataset == "" {
@@ -125,6 +130,9 @@ func (m *Metrics) ObserveIngest(dataset string, loaded, rejected int64, ok bool,
 		return
 	}
 	m.ops.invalidate()
+	if m.ops.db != nil {
+		m.ops.startRefresh()
+	}
 }
 
 // The server passes its *queries.Snapshots as the SnapshotSource.
