@@ -67,7 +67,7 @@ func specOf(p profile) profileSpec {
 		s.votes, s.comments, s.replicate, s.scored = 0.8, 0.7, 0.02, 0.7
 		s.surveyProb, s.scoreLo, s.scHi, s.crossSiteVotes = 0.5, 3, 8, 0.1
 	case slow:
-		s.dormant, s.engage, s.quitW, s.ambQuitW, s.actW = 0.65, 0.8, 0.05, 0.4, 0.95
+		s.dormant, s.engage, s.quitW, s.ambQuitW, s.actW = 0.75, 0.8, 0.05, 0.4, 0.95
 		s.ratioLo, s.ratioHi = 110, 145
 		s.ideaRate, s.ideaW, s.decideProb, s.decideMedian = 0.8, 1, 0.3, 40
 		s.answerProb, s.answerMedian = 0.06, 20

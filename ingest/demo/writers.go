@@ -149,7 +149,7 @@ func (w *world) writeIdeas(ctx context.Context, f *os.File) (int64, error) {
 		c.str(frKind[it.kind])
 		c.str(it.title)
 		st := frStatus[it.status]
-		if it.status == stImplemented && it.created%3 == 0 {
+		if it.status == stImplemented && it.created/60%3 == 0 {
 			st = "Mise en œuvre"
 		}
 		c.str(st)
