@@ -244,7 +244,9 @@ func (p *dateParser) parse(s string) (time.Time, bool, error) {
 			i++
 		}
 	}
-	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || y < 1 {
+	// Years outside 1900-2999 are typing errors or placeholders (0001-01-01)
+	// in an idea platform's export, not dates: they are out of range.
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || y < 1900 || y > 2999 {
 		return time.Time{}, false, errBadDate
 	}
 	if i >= len(s) {
