@@ -90,6 +90,7 @@ type person struct {
 	quitW                bool
 	first, last          uint8
 	since, trained, left int16 // day indexes, -1: none
+	from                 int16 // first day the person may act (a newcomer to the platform)
 }
 
 type challenge struct {
@@ -314,6 +315,9 @@ func (w *world) buildPeople() {
 			if r.Float64() < 0.01 { // left the company during the activity export
 				p.left = int16(between(r, dayAct, dayD))
 			}
+			if r.Float64() < s.spec.joiners { // joined the platform lately: MAU grows
+				p.from = int16(between(r, dayW-20, dayD-7))
+			}
 			s.people = append(s.people, int32(len(w.people)))
 			w.people = append(w.people, p)
 		}
@@ -323,7 +327,7 @@ func (w *world) buildPeople() {
 	hq := &w.sites[0]
 	for j := 0; j < w.spec.sponsors; j++ {
 		p := &w.people[hq.people[j]]
-		p.role, p.w, p.quitW, p.left = roleSponsor, float32(0.5+r.Float64()), false, -1
+		p.role, p.w, p.quitW, p.left, p.from = roleSponsor, float32(0.5+r.Float64()), false, -1, 0
 	}
 	for j := 0; j < w.spec.coreTeam; j++ {
 		var idx int32
@@ -334,7 +338,7 @@ func (w *world) buildPeople() {
 			idx = s.people[len(s.people)-1-j]
 		}
 		p := &w.people[idx]
-		p.role, p.w, p.quitW, p.left = roleCoreTeam, float32(2+2*r.Float64()), false, -1
+		p.role, p.w, p.quitW, p.left, p.from = roleCoreTeam, float32(2+2*r.Float64()), false, -1, 0
 		p.trained = int16(between(r, dayStart-20, dayStart+5))
 		w.core = append(w.core, idx)
 	}
@@ -382,7 +386,7 @@ func (w *world) appointAmbassadors(r *rand.Rand, i int) {
 		first := len(s.ambassadors) == 0
 		p.role = roleAmbassador
 		p.w = float32(max(float64(p.w), 0.5)*3) * float32(s.spec.engage)
-		p.left = -1
+		p.left, p.from = -1, 0
 		p.quitW = r.Float64() < s.spec.ambQuitW && (!first || s.prof == noAmbassador)
 		switch u := r.Float64(); {
 		case u < 0.2: // pilot ambassadors, before the program
@@ -410,7 +414,7 @@ func (w *world) appointAmbassadors(r *rand.Rand, i int) {
 // left, not dormant).
 func (w *world) activeOn(pi int32, day int) bool {
 	p := &w.people[pi]
-	if p.w == 0 || p.quitW && day >= dayW {
+	if p.w == 0 || p.quitW && day >= dayW || day < int(p.from) {
 		return false
 	}
 	return p.left < 0 || day < int(p.left)

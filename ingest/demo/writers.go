@@ -258,7 +258,7 @@ func (w *world) writeVotes(ctx context.Context, f *os.File) (int64, error) {
 	if err := c.header("idea_id", "voter_id", "voted_at"); err != nil {
 		return 0, err
 	}
-	mean := float64(w.spec.votes) / float64(w.spec.ideas) * 0.85
+	mean := float64(w.spec.votes) / float64(w.spec.ideas) * 0.7
 	var voters []int32
 	for i := range w.ideas {
 		if i%4096 == 0 {
