@@ -458,7 +458,8 @@ func (w *world) writeActivity(ctx context.Context, f *os.File) (int64, error) {
 		if p.w == 0 {
 			continue
 		}
-		total := float64(w.activity) * float64(p.w) / w.totalW
+		// 1.05: what newcomers and quiet people leave out comes back.
+		total := 1.05 * float64(w.activity) * float64(p.w) / w.totalW
 		sh := shares[len(w.sites)]
 		if p.site >= 0 {
 			sh = shares[p.site]
