@@ -177,12 +177,15 @@ func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
 		for i, p := range pts {
 			score := 0.5
 			if len(pts) > 1 {
-				// Ties share the lowest rank of their group.
-				j := i
-				for j > 0 && pts[j-1].v == p.v {
-					j--
+				// Ties share the mean rank of their group (all equal: 0.5).
+				lo, hi := i, i
+				for lo > 0 && pts[lo-1].v == p.v {
+					lo--
 				}
-				score = float64(j) / float64(len(pts)-1)
+				for hi+1 < len(pts) && pts[hi+1].v == p.v {
+					hi++
+				}
+				score = float64(lo+hi) / 2 / float64(len(pts)-1)
 			}
 			if !k.higherBetter {
 				score = 1 - score
@@ -195,6 +198,7 @@ func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
 		noAnimation(),
 		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: "{b}"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "4%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
@@ -250,7 +254,7 @@ func funnelChart(v *view, s queries.IdeasByStatus) (chart, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 	)
 	f.AddSeries(v.T("funnel"), data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}: {c}", Position: "inside"}),
-		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Sort = "none" }))
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Sort = "descending" }))
 	return newChart("chart-funnel", "chart", v.T("funnel"), f)
 }
 

@@ -46,12 +46,12 @@ func pickLang(r *http.Request) string {
 type kind int
 
 const (
-	kCount kind = iota
-	kRatio      // a fraction shown as a percentage
-	kDays       // a duration in days, one decimal
-	kScore      // a plain number, one decimal
-	kChange     // a signed relative change, as a percentage
-	kENPS       // -100..100, no decimal
+	kCount  kind = iota
+	kRatio       // a fraction shown as a percentage
+	kDays        // a duration in days, one decimal
+	kScore       // a plain number, one decimal
+	kChange      // a signed relative change, as a percentage
+	kENPS        // -100..100, no decimal
 )
 
 // figureKinds maps each numeric key of the document to its display kind.
@@ -157,10 +157,10 @@ var translations = map[string]tr{
 			"sponsor": "Sponsor", "sites": "Sites", "site": "Site", "committee": "Comité", "data": "Données",
 			"as_of": "Date d'arrêté", "show": "Afficher", "all_sites": "Tous les sites", "month": "Mois",
 			"json": "JSON", "excel": "Excel", "lang": "Langue",
-			"no_charts": "Ce binaire a été construit sans le script des graphiques (echarts.min.js) : les tableaux sont là, les graphiques non. Lancez `make assets` puis reconstruisez.",
+			"no_charts":   "Ce binaire a été construit sans le script des graphiques (echarts.min.js) : les tableaux sont là, les graphiques non. Lancez `make assets` puis reconstruisez.",
 			"program_day": "Jour du programme", "phase": "Phase", "program_start": "Début du programme",
 			"not_configured": "début non configuré : les 90 jours qui finissent à la date d'arrêté",
-			"targets": "Objectifs à 90 jours", "value": "Valeur", "target": "Cible", "pace": "Rythme attendu", "status": "Statut",
+			"targets":        "Objectifs à 90 jours", "value": "Valeur", "target": "Cible", "pace": "Rythme attendu", "status": "Statut",
 			"trend": "Tendance hebdomadaire", "help_sites": "Les trois sites qui ont le plus besoin d'aide",
 			"overall": "Ensemble du groupe", "no_target": "Aucun objectif configuré.",
 			"flags": "Alertes", "struggling": "En difficulté", "yes": "oui", "no": "non",
@@ -183,7 +183,7 @@ var translations = map[string]tr{
 			"decisions_count": "Décisions", "computed_at": "Calculé le", "data_version": "version des données",
 			"measured": "mesuré", "baseline": "Référence", "current": "Actuel",
 			"synthesis_none": "Pas de synthèse pour ce mois.", "reasons_in_words": "Alerte et raison",
-			"site_filter": "Site", "day": "jour", "pct_of_target": "% de la cible", "definitions": "Définitions", "key": "Clé",
+			"site_filter": "Site", "day": "jour", "pct_of_target": "% de la cible", "colon": "\u00a0: ", "definitions": "Définitions", "key": "Clé",
 		},
 		label: map[string]string{
 			"sites": "Sites", "headcount": "Effectif", "mau": "Actifs 30 j", "mau_previous": "Actifs 30 j précédents",
@@ -254,10 +254,10 @@ var translations = map[string]tr{
 			"sponsor": "Sponsor", "sites": "Sites", "site": "Site", "committee": "Committee", "data": "Data",
 			"as_of": "As of", "show": "Show", "all_sites": "All sites", "month": "Month",
 			"json": "JSON", "excel": "Excel", "lang": "Language",
-			"no_charts": "This binary was built without the charts script (echarts.min.js): tables are here, charts are not. Run `make assets` and rebuild.",
+			"no_charts":   "This binary was built without the charts script (echarts.min.js): tables are here, charts are not. Run `make assets` and rebuild.",
 			"program_day": "Program day", "phase": "Phase", "program_start": "Program start",
 			"not_configured": "start not configured: the 90 days that end on the as-of date",
-			"targets": "90-day targets", "value": "Value", "target": "Target", "pace": "Expected pace", "status": "Status",
+			"targets":        "90-day targets", "value": "Value", "target": "Target", "pace": "Expected pace", "status": "Status",
 			"trend": "Weekly trend", "help_sites": "The three sites that need help most",
 			"overall": "Whole group", "no_target": "No target configured.",
 			"flags": "Flags", "struggling": "Struggling", "yes": "yes", "no": "no",
@@ -280,7 +280,7 @@ var translations = map[string]tr{
 			"decisions_count": "Decisions", "computed_at": "Computed at", "data_version": "data version",
 			"measured": "measured", "baseline": "Baseline", "current": "Current",
 			"synthesis_none": "No synthesis for this month.", "reasons_in_words": "Flag and reason",
-			"site_filter": "Site", "day": "day", "pct_of_target": "% of target", "definitions": "Definitions", "key": "Key",
+			"site_filter": "Site", "day": "day", "pct_of_target": "% of target", "colon": ": ", "definitions": "Definitions", "key": "Key",
 		},
 		label: map[string]string{
 			"sites": "Sites", "headcount": "Headcount", "mau": "Active (30 d)", "mau_previous": "Active (previous 30 d)",

@@ -361,7 +361,7 @@ func (s *Server) sitesPage(c *gin.Context) {
 		"people_per_ambassador", "ideas", "ideas_implemented", "decision_delay_days", "oldest_open_idea_days",
 		"response_sla_share", "votes_per_idea", "quality_score", "cross_site_share", "replications", "enps"}}
 	if len(snap.Doc.Sites) > 0 {
-		hm, err := sitesHeatmap(v, snap.Doc.Sites)
+		hm, err := sitesHeatmap(v, needHelp(snap.Doc.Sites))
 		if err != nil {
 			s.pageError(c, "sites", err)
 			return
