@@ -13,7 +13,11 @@ import (
 // review; a few are withdrawn without a decision.
 func (w *world) buildStatuses() {
 	r := w.rng(streamStatus)
-	pls, prefixes := places(), solutionPrefixes()
+	prefixes := solutionPrefixes()
+	pls := make([][]string, len(w.themes))
+	for k, th := range w.themes {
+		pls[k] = places(th.name)
+	}
 	var pool, irritants []int32
 	var cands []int
 	for i := range w.ideas {
@@ -49,11 +53,11 @@ func (w *world) buildStatuses() {
 		th := &w.themes[it.theme]
 		switch it.kind {
 		case kindIdea:
-			it.title = pick(r, th.ideas) + pick(r, pls)
+			it.title = pick(r, th.ideas) + pick(r, pls[it.theme])
 		case kindIrritant:
 			it.title = pick(r, th.irritants)
 			if r.Float64() < 0.3 {
-				it.title += pick(r, pls)
+				it.title += pick(r, pls[it.theme])
 			}
 		case kindPractice:
 			it.title = pick(r, th.practices)

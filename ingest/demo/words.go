@@ -140,13 +140,27 @@ func themes() []theme {
 	}
 }
 
-// places complete an idea title (an empty place leaves it as is).
-func places() []string {
-	return []string{
-		"", "", "", "", " à l'accueil", " en salle de pause", " dans les ateliers", " pour les nouveaux arrivants",
-		" sur le parking", " au service paie", " à l'entrepôt", " dans les open spaces", " au service client",
-		" en réunion d'équipe", " pour les équipes de nuit", " au restaurant d'entreprise",
+// places complete an idea or irritant title, by theme name (an empty
+// place leaves the title as is), so that titles stay plausible.
+func places(theme string) []string {
+	common := []string{"", "", "", ""}
+	switch theme {
+	case "Environnement":
+		return append(common, " à l'accueil", " en salle de pause", " dans les ateliers", " au restaurant d'entreprise", " dans les open spaces", " à l'entrepôt")
+	case "Mobilité":
+		return append(common, " pour les équipes de nuit", " pour les nouveaux arrivants", " entre les deux bâtiments", " pour les visiteurs")
+	case "Qualité de vie au travail":
+		return append(common, " dans les open spaces", " à l'entrepôt", " pour les équipes de nuit", " au service client")
+	case "Sécurité":
+		return append(common, " dans les ateliers", " à l'entrepôt", " sur le parking", " sur les quais de chargement")
+	case "Processus":
+		return append(common, " au service paie", " aux achats", " pour les managers", " au service comptable")
+	case "Numérique":
+		return append(common, " en salle de réunion", " pour les équipes terrain", " à l'accueil", " pour les nouveaux arrivants")
+	case "Relation client":
+		return append(common, " au service client", " à l'accueil", " pour les grands comptes", " en agence")
 	}
+	return append(common, " pour les alternants", " pour les intérimaires", " à l'accueil")
 }
 
 // solutionPrefixes open the title of a solution.
