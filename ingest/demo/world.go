@@ -79,7 +79,6 @@ type site struct {
 	cdf              []float64 // cumulative engagement over people
 	ambassadors      []int32
 	ideaCDF          []float64 // cumulative idea weight per day 0..dayD
-	actDay           []float64 // activity share per day dayAct..dayD (sums to 1)
 	irritants        []int32
 }
 
@@ -240,7 +239,7 @@ func (w *world) buildSites() {
 	}
 	var cands []cand
 	for _, c := range cs {
-		cands = append(cands, cand{c.name, c.region, c.weight})
+		cands = append(cands, cand(c))
 	}
 	for _, d := range districts() {
 		c := cs[d.city]
