@@ -6,7 +6,6 @@ package ingest
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -219,7 +218,8 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 			}
 		}()
 	}
-	values := make([]driver.Value, len(p.ds.Columns))
+	pipe := newAppendPipe(loader, len(p.ds.Columns))
+	defer pipe.close()
 	var rej Reject
 	for {
 		if res.Rows&1023 == 0 {
@@ -242,10 +242,10 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 		if src.isXLSX() {
 			bar.addRow()
 		}
-		if p.row(rec, values, &rej) {
+		if p.row(rec, pipe.slot(), &rej) {
 			if res.Rejected == 0 || opts.SkipInvalid {
-				if err := loader.Append(values); err != nil {
-					return res, fmt.Errorf("%s: %w", name, err)
+				if !pipe.keep() {
+					return res, fmt.Errorf("%s: %w", name, pipe.close())
 				}
 			}
 			continue
@@ -267,6 +267,9 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 			}
 		}
 	}
+	if err := pipe.close(); err != nil {
+		return res, fmt.Errorf("%s: %w", name, err)
+	}
 	if res.Rejected > 0 && !opts.SkipInvalid {
 		return res, fmt.Errorf("%s: %d %w, nothing loaded (fix them, or load the valid rows with --skip-invalid)", name, res.Rejected, ErrRejected)
 	}
@@ -282,12 +285,13 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 			log.Warn("remove stale rejects file", "file", rejectsPath, "err", err)
 		}
 	}
+	readTook := time.Since(started)
 	n, err := loader.Commit(ctx, queries.LoadInfo{File: name, SHA256: sum, RowsRead: res.Rows, Rejected: res.Rejected, StartedAt: started})
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", name, err)
 	}
 	res.Loaded = n
-	log.Info("loaded", "file", name, "dataset", p.ds.Name, "rows", res.Rows, "loaded", n, "rejected", res.Rejected, "took", time.Since(started).Round(time.Millisecond))
+	log.Info("loaded", "file", name, "dataset", p.ds.Name, "rows", res.Rows, "loaded", n, "rejected", res.Rejected, "took", time.Since(started).Round(time.Millisecond), "read", readTook.Round(time.Millisecond))
 	if res.Rejected > 0 {
 		return res, fmt.Errorf("%s: %d %w (written to %s)", name, res.Rejected, ErrRejected, rejectsPath)
 	}
