@@ -178,3 +178,17 @@ func datasetFromHeader(header []string) (string, bool) {
 	}
 	return found, found != ""
 }
+
+// ColumnExists says whether name (a canonical column or a header that
+// matches one, in any dataset) is a column --set can give.
+func ColumnExists(name string) bool {
+	for _, ds := range queries.Datasets() {
+		if _, i := ds.Column(name); i >= 0 {
+			return true
+		}
+		if _, ok := headerIndex(ds)[headerKey(name)]; ok {
+			return true
+		}
+	}
+	return false
+}

@@ -66,6 +66,11 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 				return usageError{err}
 			}
 		}
+		for k := range set {
+			if !ingest.ColumnExists(k) {
+				return usagef("--set %s: no dataset has a column %q", k, k)
+			}
+		}
 		opts.Set = set
 		db, err := m.openDB(ctx)
 		if err != nil {

@@ -64,6 +64,7 @@ func TestIngestExitStatusSaysWhetherEveryRowLoaded(t *testing.T) {
 		{"unknown dataset", []string{"--db", db, "--dataset", "idea", sites}, 1, nil, []string{"--dataset \"idea\""}, false},
 		{"unknown mapping", []string{"--db", db, "--mapping", "nope", sites}, 1, nil, []string{"no such shipped mapping"}, false},
 		{"bad --set", []string{"--db", db, "--set", "site_id", sites}, 1, nil, []string{"want COLUMN=VALUE"}, false},
+		{"--set of an unknown column", []string{"--db", db, "--set", "sit_id=X", sites}, 1, nil, []string{`no dataset has a column "sit_id"`}, false},
 		{"French dataset name", []string{"--db", db, "--dataset", "idées", "--mapping", "consul-proposals", "--set", "site_id=M", consul}, 0, nil, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
