@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -208,7 +207,7 @@ func TestBrowserDrawsEveryPageWithoutErrorsOrOtherHosts(t *testing.T) {
 				}
 			}
 			if len(reqs) == 0 {
-				t.Error(fmt.Sprintf("no request seen for %s: the network listener is not working", p.path))
+				t.Errorf("no request seen for %s: the network listener is not working", p.path)
 			}
 		})
 	}

@@ -320,19 +320,6 @@ func figure(f queries.Figures, key string) *float64 {
 	return nil
 }
 
-// numericSiteKeys are the numeric keys of a site, in document order.
-func numericSiteKeys() []string {
-	var out []string
-	for _, k := range queries.SiteKeys() {
-		switch k {
-		case "site_id", "name", "ideas_by_status", "flags", "struggling":
-			continue
-		}
-		out = append(out, k)
-	}
-	return out
-}
-
 // needHelp orders sites for attention: struggling first, then by number
 // of flags, then by lower adoption (unknown last), then by id.
 func needHelp(sites []queries.Site) []queries.Site {

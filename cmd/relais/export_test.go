@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func runExport(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.Stderr = &out, &errb
+	m.Getenv = func(string) string { return "" }
+	m.Now = func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	code = m.Main(append([]string{"export"}, args...))
+	return code, out.String(), errb.String()
+}
+
+func TestExportWritesTheWorkbookOfTheAsOfDate(t *testing.T) {
+	dbPath, cfg := kpiTestDB(t)
+	out := filepath.Join(t.TempDir(), "kpis.xlsx")
+	code, _, stderr := runExport(t, "--db", dbPath, "--config", cfg, "--as-of", "2026-11-30", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), "|"); got != "Summary|Sites|Trends|Committee|Decisions|Data quality" {
+		t.Errorf("sheets %s", got)
+	}
+	if v, _ := f.GetCellValue("Summary", "D2"); v != "2026-11-30" {
+		t.Errorf("as-of date %q", v)
+	}
+	if v, _ := f.GetCellValue("Sites", "A2"); v != "AAA" {
+		t.Errorf("first site %q", v)
+	}
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*tmp"))
+	if len(matches) > 0 {
+		t.Errorf("temporary files left: %v", matches)
+	}
+}
+
+func TestExportRefusesBadUsageWithExit1(t *testing.T) {
+	dbPath, _ := kpiTestDB(t)
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no out", []string{"--db", dbPath}, "--out"},
+		{"not xlsx", []string{"--db", dbPath, "--out", filepath.Join(dir, "k.csv")}, ".xlsx"},
+		{"bad date", []string{"--db", dbPath, "--as-of", "30/11/2026", "--out", filepath.Join(dir, "k.xlsx")}, "--as-of"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runExport(t, c.args...)
+			if code != 1 || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q", code, stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "k.xlsx")); err == nil {
+		t.Error("a workbook was written despite the usage error")
+	}
+}
