@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,6 +91,9 @@ func (s *Server) newView(c *gin.Context, nav, path string) *view {
 	lang := pickLang(c.Request)
 	n, _ := c.Get(nonceKey)
 	nonce, _ := n.(string)
+	if _, ok := c.Get(pageKeyKey); ok {
+		nonce = s.placeholder // replaced per response (see render)
+	}
 	return &view{
 		Lang: lang, Nonce: nonce, Nav: nav, Path: path, EChartsOK: EChartsEmbedded(),
 		tr: translations[lang], query: c.Request.URL.Query(), Version: s.opts.DB.Version(),
@@ -190,9 +194,53 @@ func (s *Server) render(c *gin.Context, code int, name string, v *view) {
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error"))
 		return
 	}
+	if key, ok := c.Get(pageKeyKey); ok && code == http.StatusOK {
+		k := key.(string)
+		page := cachedHTML{lang: v.Lang, body: buf.Bytes()}
+		_, _ = cached(s, k, func() (cachedHTML, error) { return page, nil })
+	}
+	s.writeHTML(c, code, v.Lang, buf.Bytes())
+}
+
+const pageKeyKey = "relais.pagekey"
+
+// cachedHTML is a rendered page whose nonce is the server's placeholder.
+type cachedHTML struct {
+	lang string
+	body []byte
+}
+
+// cachedPage serves a page from the rendered-page cache when the data
+// version, today's date, the language and the URL are the same; the page
+// then costs one nonce substitution instead of its queries and template.
+func (s *Server) cachedPage(h gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		// The version in the key: a page rendered while a load commits is
+		// stored under the old version and never served again.
+		key := "html|" + strconv.FormatInt(s.opts.DB.Version(), 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + pickLang(c.Request) + "|" + c.Request.URL.RequestURI()
+		s.cache.mu.Lock()
+		e, ok := s.cache.entries[key]
+		fresh := s.cache.version == s.opts.DB.Version()
+		s.cache.mu.Unlock()
+		if ok && fresh {
+			p := e.(cachedHTML)
+			s.writeHTML(c, http.StatusOK, p.lang, p.body)
+			return
+		}
+		c.Set(pageKeyKey, key)
+		h(c)
+	}
+}
+
+// writeHTML writes a page, putting this response's nonce in place of the
+// placeholder.
+func (s *Server) writeHTML(c *gin.Context, code int, lang string, body []byte) {
+	n, _ := c.Get(nonceKey)
+	nonce, _ := n.(string)
+	body = bytes.ReplaceAll(body, []byte(s.placeholder), []byte(nonce))
 	c.Header("Cache-Control", "no-store")
-	c.Header("Content-Language", v.Lang)
-	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
+	c.Header("Content-Language", lang)
+	c.Data(code, "text/html; charset=utf-8", body)
 }
 
 // pageError shows an error page in the page's language: 400 for bad

@@ -83,6 +83,9 @@ type Server struct {
 	engine *gin.Engine
 	pages  *pages
 	cache  *pageCache
+	// placeholder stands for the nonce in cached pages; each response
+	// gets its own nonce in its place.
+	placeholder string
 
 	// listenLoopback is 1 when the server listens on loopback only, 2 when
 	// on another address, 0 when unknown (Handler used without Serve).
@@ -109,7 +112,8 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = p
-	s.cache = newPageCache(64)
+	s.cache = newPageCache(256)
+	s.placeholder = "relais-nonce-" + newNonce()
 	if opts.InboxDir != "" {
 		if opts.Ingest == nil {
 			return nil, errors.New("dashboards: an inbox needs an Ingest function")
@@ -208,8 +212,29 @@ func (s *Server) refreshLoop(ctx context.Context) {
 }
 
 func (s *Server) refresh(ctx context.Context) {
-	if err := s.opts.Snapshots.Refresh(ctx); err != nil && ctx.Err() == nil {
-		s.log.Error("refresh snapshot", "err", err)
+	if err := s.opts.Snapshots.Refresh(ctx); err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("refresh snapshot", "err", err)
+		}
+		return
+	}
+	// Warm the page queries of today's default pages, so that the first
+	// visit after a load does not wait for them (cached per data version).
+	today := s.opts.Snapshots.TodayDate()
+	month := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	warm := []func() error{
+		func() error { _, err := s.series(ctx, today, "", defaultWeeks); return err },
+		func() error { _, err := s.topOpen(ctx, today, ""); return err },
+		func() error { _, err := s.decisions(ctx, month, today, ""); return err },
+		func() error { _, err := s.synthesis(ctx, month, today); return err },
+	}
+	for _, w := range warm {
+		if err := w(); err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("warm page queries", "err", err)
+			}
+			return
+		}
 	}
 }
 
@@ -289,10 +314,10 @@ func (s *Server) routes() *gin.Engine {
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/:file", serveStatic)
 
-	e.GET("/", s.sponsorPage)
-	e.GET("/sites", s.sitesPage)
-	e.GET("/sites/:id", s.sitePage)
-	e.GET("/committee", s.committeePage)
+	e.GET("/", s.cachedPage(s.sponsorPage))
+	e.GET("/sites", s.cachedPage(s.sitesPage))
+	e.GET("/sites/:id", s.cachedPage(s.sitePage))
+	e.GET("/committee", s.cachedPage(s.committeePage))
 	e.GET("/data", s.dataPage)
 
 	e.GET("/api/v1/kpis", s.apiKPIs)

@@ -1,0 +1,105 @@
+package dashboards
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"testing"
+	"time"
+
+	"relais/queries"
+)
+
+// BenchmarkServerOnDemoDB measures every page and API call with a warm
+// snapshot (p95 over 40 requests after one warm-up) and the workbook, on
+// the database named by RELAIS_BENCH_DB (for example the large demo,
+// loaded with `relais ingest`); RELAIS_BENCH_AS_OF sets the as-of date
+// (default: today). Skipped when RELAIS_BENCH_DB is unset.
+func BenchmarkServerOnDemoDB(b *testing.B) {
+	path := os.Getenv("RELAIS_BENCH_DB")
+	if path == "" {
+		b.Skip("RELAIS_BENCH_DB is not set")
+	}
+	ctx := context.Background()
+	db, err := queries.Open(ctx, queries.Options{Path: path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now
+	if s := os.Getenv("RELAIS_BENCH_AS_OF"); s != "" {
+		d, err := time.Parse(dateLayout, s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		at := time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, db.Location())
+		now = func() time.Time { return at }
+	}
+	snaps := queries.NewSnapshots(db, queries.Settings{}, now)
+	s, err := New(Options{DB: db, Snapshots: snaps, Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(sctx, ln) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + ln.Addr().String()
+	start := time.Now()
+	snap, err := snaps.Today(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(time.Since(start).Seconds(), "snapshot-s")
+	site := ""
+	if len(snap.Doc.Sites) > 0 {
+		site = snap.Doc.Sites[len(snap.Doc.Sites)/2].SiteID
+	}
+	routes := []struct{ name, path string }{
+		{"sponsor", "/"}, {"sites", "/sites"}, {"site", "/sites/" + site}, {"committee", "/committee"}, {"data", "/data"},
+		{"api-kpis", "/api/v1/kpis"}, {"api-site", "/api/v1/sites/" + site}, {"api-series", "/api/v1/series?site=" + site},
+		{"api-committee", "/api/v1/committee"},
+	}
+	fetch := func(p string) time.Duration {
+		t0 := time.Now()
+		resp, err := http.Get(base + p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("%s: %d", p, resp.StatusCode)
+		}
+		return time.Since(t0)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, r := range routes {
+			first := fetch(r.path) // warm-up: page queries cached per data version
+			var ds []time.Duration
+			for n := 0; n < 40; n++ {
+				ds = append(ds, fetch(r.path))
+			}
+			sort.Slice(ds, func(a, c int) bool { return ds[a] < ds[c] })
+			p95 := ds[len(ds)*95/100-1]
+			b.ReportMetric(float64(p95.Microseconds())/1000, r.name+"-p95-ms")
+			b.ReportMetric(float64(first.Microseconds())/1000, r.name+"-cold-ms")
+		}
+		t0 := time.Now()
+		var buf bytes.Buffer
+		if err := WriteWorkbook(ctx, &buf, WorkbookOptions{DB: db, Doc: snap.Doc}); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "workbook-s")
+		b.ReportMetric(float64(buf.Len())/1e6, "workbook-MB")
+	}
+}
