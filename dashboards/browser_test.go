@@ -131,7 +131,8 @@ func TestBrowserDrawsEveryPageWithoutErrorsOrOtherHosts(t *testing.T) {
 
 	pages := []struct{ name, path string }{
 		{"sponsor", "/"},
-		{"sponsor-en", "/?lang=en"},
+		{"sponsor-fr", "/?lang=fr"},
+		{"committee-site", "/committee?site=LYON&month=2026-11&lang=fr"},
 		{"sites", "/sites"},
 		{"site-lyon", "/sites/LYON"},
 		{"site-hostile", "/sites/EVIL"},
