@@ -53,11 +53,13 @@ func (db *DB) Series(ctx context.Context, s Settings, asOf time.Time, siteID str
 	}
 	b := newBounds(db.loc, s, asOf)
 	monday := addDays(b.D, -((int(b.D.Weekday()) + 6) % 7))
+	lo := b.midnight(monday, -7*(weeks-1))
 	args := []any{
 		sql.Named("d", b.D),
 		sql.Named("end_d", b.EndD()),
-		sql.Named("lo", b.midnight(monday, -7*(weeks-1))),
-		sql.Named("last_lo", b.midnight(monday, 0)),
+		sql.Named("lo", lo),
+		sql.Named("lo_us", lo.UnixMicro()),
+		sql.Named("after_lo", b.midnight(monday, 7)),
 		sql.Named("site", siteID),
 	}
 	out := make([]WeekPoint, 0, weeks)

@@ -11,9 +11,15 @@
 -- site (any site overall); decisions are first decisions (the earliest of
 -- ideas.decided_at and decisions.decided_at) falling in the week, with the
 -- median of (first decision - created_at) in days, clamped at 0.
-WITH wk AS (
-    SELECT lo, lo::DATE AS week_start, least(lo::DATE + 6, $d::DATE) AS week_end
-      FROM generate_series($lo::TIMESTAMPTZ, $last_lo::TIMESTAMPTZ, INTERVAL 7 DAY) AS t(lo)
+WITH bounds AS (
+    -- Week starts, plus the Monday after the last week (idx = weeks).
+    SELECT (row_number() OVER (ORDER BY lo) - 1)::BIGINT AS idx, lo
+      FROM generate_series($lo::TIMESTAMPTZ, $after_lo::TIMESTAMPTZ, INTERVAL 7 DAY) AS t(lo)
+),
+wk AS (
+    SELECT idx, lo, lo::DATE AS week_start, least(lo::DATE + 6, $d::DATE) AS week_end
+      FROM bounds
+     WHERE lo < $end_d::TIMESTAMPTZ
 ),
 site_people AS (
     SELECT person_id FROM people WHERE site_id = $site
@@ -39,19 +45,26 @@ who AS (
     SELECT pid, ts FROM facts
      WHERE $site = '' OR pid IN (SELECT person_id FROM site_people)
 ),
+-- The 20M activity rows are placed in their week without sorting them
+-- (an ASOF join would) nor converting each to a local date: idx_b =
+-- floor((t - lo + 1 h) / 7 days) is the week or the next one whenever DST
+-- moves a boundary by at most an hour, and one comparison with the exact
+-- start of week idx_b (a hash join on 27 rows) settles it.
 week_people AS (
-    SELECT DISTINCT wk.week_start, wk.week_end, who.pid
-      FROM who ASOF JOIN wk ON who.ts >= wk.lo
+    SELECT DISTINCT CASE WHEN who.ts >= b.lo THEN b.idx ELSE b.idx - 1 END AS idx, who.pid
+      FROM who
+      JOIN bounds b ON b.idx = (epoch_us(who.ts) - $lo_us + 3600000000) // 604800000000
 ),
 act AS (
-    SELECT w.week_start,
+    SELECT wk.week_start,
            count(*) AS people,
            count(*) FILTER (WHERE p.role = 'ambassador'
-                              AND (p.ambassador_since IS NULL OR p.ambassador_since <= w.week_end)
-                              AND (p.left_on IS NULL OR p.left_on > w.week_end)) AS ambassadors
+                              AND (p.ambassador_since IS NULL OR p.ambassador_since <= wk.week_end)
+                              AND (p.left_on IS NULL OR p.left_on > wk.week_end)) AS ambassadors
       FROM week_people w
+      JOIN wk ON wk.idx = w.idx
       LEFT JOIN people p ON p.person_id = w.pid
-     GROUP BY w.week_start
+     GROUP BY wk.week_start
 ),
 idea AS (
     SELECT idea_id, kind, created_at,
