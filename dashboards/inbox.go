@@ -81,6 +81,9 @@ type seenFile struct {
 	size  int64
 	mtime time.Time
 	since time.Time // when this size and mtime were first seen
+	// stuck: taken already but could not be moved out; not taken again
+	// until it changes (no endless reloading of one file).
+	stuck bool
 }
 
 func newInbox(s *Server, dir string, settle time.Duration) *inbox {
@@ -141,7 +144,9 @@ func (in *inbox) scan(ctx context.Context) {
 		in.s.log.Error("inbox scan", "dir", in.dir, "err", err)
 		return
 	}
-	now := in.s.now()
+	// Wall-clock time, whatever Options.Now says: it is compared with the
+	// files' modification times.
+	now := time.Now()
 	var ready, waiting []string
 	present := map[string]bool{}
 	in.mu.Lock()
@@ -165,6 +170,9 @@ func (in *inbox) scan(ctx context.Context) {
 			}
 			prev = seenFile{size: info.Size(), mtime: info.ModTime(), since: since}
 			in.seen[name] = prev
+		}
+		if prev.stuck {
+			continue
 		}
 		if now.Sub(prev.since) >= in.settle && now.Sub(info.ModTime()) >= in.settle {
 			ready = append(ready, name)
@@ -195,7 +203,7 @@ func (in *inbox) take(ctx context.Context, name string) {
 	if ctx.Err() != nil && err != nil {
 		return // shutting down: leave the file for the next start
 	}
-	res := InboxResult{File: name, At: in.s.now(), OK: err == nil, Summary: out.Summary, Errors: out.Errors}
+	res := InboxResult{File: name, At: time.Now(), OK: err == nil, Summary: out.Summary, Errors: out.Errors}
 	if res.Errors == nil {
 		res.Errors = []string{}
 	}
@@ -229,7 +237,14 @@ func (in *inbox) take(ctx context.Context, name string) {
 		}
 	}
 	in.mu.Lock()
-	delete(in.seen, name)
+	if merr != nil {
+		if sf, ok := in.seen[name]; ok {
+			sf.stuck = true
+			in.seen[name] = sf
+		}
+	} else {
+		delete(in.seen, name)
+	}
 	in.results = append([]InboxResult{res}, in.results...)
 	if len(in.results) > maxInboxResults {
 		in.results = in.results[:maxInboxResults]

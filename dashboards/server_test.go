@@ -315,7 +315,6 @@ func TestInboxLoadsCompleteFilesInNameOrderAndMovesThem(t *testing.T) {
 	srv := startServer(t, db, func(o *Options) {
 		o.InboxDir = dir
 		o.InboxSettle = 200 * time.Millisecond
-		o.Now = time.Now
 		o.Ingest = func(ctx context.Context, path, name string) (IngestOutcome, error) {
 			order = append(order, name)
 			return ing(ctx, path, name)
