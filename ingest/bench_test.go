@@ -137,7 +137,8 @@ func castList(ds string, cols []string) string {
 		case queries.Date:
 			out = append(out, "CAST("+c+" AS DATE)")
 		case queries.Instant:
-			out = append(out, "CAST("+c+" AS TIMESTAMPTZ)")
+			// DuckDB reads "+0200" after a space as a zone name: join it.
+			out = append(out, "CAST(replace("+c+", ' +', '+') AS TIMESTAMPTZ)")
 		default:
 			out = append(out, c)
 		}

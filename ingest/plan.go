@@ -29,8 +29,10 @@ type colPlan struct {
 	whenPresent string
 	hasWhen     bool
 	values      map[string]string
-	// enum words (folded) for Enum columns.
-	enum map[string]string
+	// enum words (folded) for Enum columns, and the raw spellings already
+	// met (bounded), so that folding runs once per spelling, not per row.
+	enum     map[string]string
+	enumSeen map[string]string
 	// isID: a Text identifier (name ends in _id), normalized from XLSX numbers.
 	isID bool
 }
@@ -204,6 +206,7 @@ func plan(name string, header []string, opts Options, loc *time.Location, mdy bo
 		cp.isID = c.Kind == queries.Text && strings.HasSuffix(c.Name, "_id")
 		if c.Kind == queries.Enum {
 			cp.enum = enumLookup(c.Name, c.Values)
+			cp.enumSeen = map[string]string{}
 		}
 		if c.Required && len(cp.src) == 0 && !cp.hasSet && !cp.hasDef {
 			if mapped[c.Name] && len(m.Columns[c.Name].From) > 0 {
@@ -320,9 +323,11 @@ func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
 			}
 			values[ci] = n
 		case queries.Enum:
-			e, ok := cp.enum[v]
+			e, ok := cp.enumSeen[v]
 			if !ok {
-				e, ok = cp.enum[fold(v)]
+				if e, ok = cp.enum[fold(v)]; ok && len(cp.enumSeen) < 256 {
+					cp.enumSeen[v] = e
+				}
 			}
 			if !ok {
 				*rej = Reject{Column: cp.label, Value: v, Reason: "not one of " + strings.Join(cp.col.Values, ", ")}
