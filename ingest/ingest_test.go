@@ -73,12 +73,11 @@ func dump(t testing.TB, db *queries.DB, tables ...string) string {
 			if err := rows.Scan(ptrs...); err != nil {
 				t.Fatal(err)
 			}
-			for i, v := range vals {
+			for _, v := range vals {
 				if tm, ok := v.(time.Time); ok {
 					v = tm.UTC().Format(time.RFC3339Nano)
 				}
 				fmt.Fprintf(&b, "%v|", v)
-				_ = i
 			}
 			b.WriteString("\n")
 		}

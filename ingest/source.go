@@ -235,7 +235,6 @@ type xlsxSource struct {
 	rows  *excelize.Rows
 	row   int64
 	d1904 bool
-	rec   []string
 }
 
 func openXLSX(path, sheet string) (*xlsxSource, error) {
