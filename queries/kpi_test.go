@@ -58,14 +58,12 @@ func TestKPIsActivityWindowsUseLocalDatesAcrossDST(t *testing.T) {
 	f := activityFixture(t)
 	db := f.open()
 	type want struct {
-		mau, prev            int64
-		change, adoption     *float64
-		omau, oprev          int64
-		ochange, oadoption   *float64
-		bChange, cAdoption   *float64
-		cMAU                 int64
-		overallHeadcount     *int64
-		cPeoplePerAmbassador *float64
+		mau, prev          int64
+		change, adoption   *float64
+		omau, oprev        int64
+		ochange, oadoption *float64
+		cMAU               int64
+		overallHeadcount   *int64
 	}
 	cases := []struct {
 		name, asOf string
