@@ -142,6 +142,12 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 			return 0, fmt.Errorf("load %s: merge: %w", l.ds.Name, err)
 		}
 	}
+	// Derived data (keys, roll-ups) follow the merged rows in the same
+	// transaction, so that readers never see them disagree.
+	if err := l.db.afterMerge(ctx, l.conn, l.ds); err != nil {
+		l.rollback()
+		return 0, fmt.Errorf("load %s: derive: %w", l.ds.Name, err)
+	}
 	if _, err := l.conn.ExecContext(ctx, `INSERT INTO ingest_log (file, dataset, sha256, rows_read, loaded, rejected, started_at, finished_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, info.File, l.ds.Name, info.SHA256, info.RowsRead, l.seq, info.Rejected, info.StartedAt, time.Now()); err != nil {
 		l.rollback()
