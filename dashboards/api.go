@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -26,6 +28,42 @@ func (s *Server) apiError(c *gin.Context, err error) {
 	c.JSON(code, gin.H{"error": msg})
 }
 
+const apiKeyKey = "relais.apikey"
+
+// cachedAPI serves a GET answer from the cache when the data version,
+// today's date and the URL are the same (the committee's changelog of a
+// month is megabytes of JSON on the large demo).
+func (s *Server) cachedAPI(h gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key := "json|" + strconv.FormatInt(s.opts.DB.Version(), 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + c.Request.URL.RequestURI()
+		s.cache.mu.Lock()
+		e, ok := s.cache.entries[key]
+		fresh := s.cache.version == s.opts.DB.Version()
+		s.cache.mu.Unlock()
+		if ok && fresh {
+			c.Header("Cache-Control", "no-store")
+			c.Data(http.StatusOK, "application/json; charset=utf-8", e.([]byte))
+			return
+		}
+		c.Set(apiKeyKey, key)
+		h(c)
+	}
+}
+
+// writeJSON answers 200 with v, and keeps the bytes for cachedAPI.
+func (s *Server) writeJSON(c *gin.Context, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.apiError(c, fmt.Errorf("encode answer: %w", err))
+		return
+	}
+	if key, ok := c.Get(apiKeyKey); ok {
+		_, _ = cached(s, key.(string), func() ([]byte, error) { return b, nil })
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+}
+
 func (s *Server) apiKPIs(c *gin.Context) {
 	asOf, err := s.parseAsOf(c.Request)
 	if err != nil {
@@ -37,8 +75,7 @@ func (s *Server) apiKPIs(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, snap.Doc)
+	s.writeJSON(c, snap.Doc)
 }
 
 func (s *Server) apiSite(c *gin.Context) {
@@ -47,8 +84,7 @@ func (s *Server) apiSite(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, d)
+	s.writeJSON(c, d)
 }
 
 // seriesResponse is /api/v1/series.
@@ -91,8 +127,7 @@ func (s *Server) apiSeries(c *gin.Context) {
 	}
 	nonNil(&pts)
 	resp.Weeks = pts
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, resp)
+	s.writeJSON(c, resp)
 }
 
 func (s *Server) apiCommittee(c *gin.Context) {
@@ -101,8 +136,7 @@ func (s *Server) apiCommittee(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, d)
+	s.writeJSON(c, d)
 }
 
 func (s *Server) apiData(c *gin.Context) {

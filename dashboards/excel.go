@@ -36,6 +36,9 @@ type WorkbookOptions struct {
 	Lang string
 	// Weeks is how many weeks the Trends sheet covers (0: 13).
 	Weeks int
+
+	// from, when set, answers the queries from the server's page cache.
+	from *Server
 }
 
 // WriteWorkbook writes the Excel workbook of a KPI document: Summary
@@ -172,7 +175,9 @@ func (b *book) styles() error {
 }
 
 // table writes a sheet: header row frozen, autofilter over the table,
-// column widths fitted to the longest value (capped).
+// column widths fitted to the longest value (capped). Sheets are streamed
+// (the large demo's changelog has tens of thousands of rows); the Trends
+// sheet, which gets charts afterwards, is written cell by cell.
 func (b *book) table(sheet string, header []string, rows [][]cell) error {
 	f := b.f
 	if _, err := f.NewSheet(sheet); err != nil {
@@ -180,11 +185,107 @@ func (b *book) table(sheet string, header []string, rows [][]cell) error {
 	}
 	widths := make([]int, len(header))
 	for i, h := range header {
+		widths[i] = min(utf8.RuneCountInString(h), 30)
+	}
+	for _, row := range rows {
+		for c, v := range row {
+			if w := b.width(v); c < len(widths) && w > widths[c] {
+				widths[c] = w
+			}
+		}
+	}
+	end, _ := excelize.CoordinatesToCellName(len(header), max(len(rows)+1, 2))
+	// Before the stream writer: it writes the sheet's autofilter on Flush.
+	if err := f.AutoFilter(sheet, "A1:"+end, nil); err != nil {
+		return fmt.Errorf("sheet %s: autofilter: %w", sheet, err)
+	}
+	panes := &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}
+	if sheet == sheetTrends {
+		return b.tableCells(sheet, header, rows, widths, panes)
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return fmt.Errorf("sheet %s: %w", sheet, err)
+	}
+	if err := sw.SetPanes(panes); err != nil {
+		return fmt.Errorf("sheet %s: freeze: %w", sheet, err)
+	}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, float64(min(max(w, 6), 60))+2); err != nil {
+			return fmt.Errorf("sheet %s: %w", sheet, err)
+		}
+	}
+	head := make([]any, len(header))
+	for i, h := range header {
+		head[i] = excelize.Cell{StyleID: b.head, Value: h}
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return fmt.Errorf("sheet %s: %w", sheet, err)
+	}
+	vals := make([]any, len(header))
+	for r, row := range rows {
+		vals = vals[:len(row)]
+		for c, v := range row {
+			vals[c] = b.streamCell(v)
+		}
+		ref, _ := excelize.CoordinatesToCellName(1, r+2)
+		if err := sw.SetRow(ref, vals); err != nil {
+			return fmt.Errorf("sheet %s %s: %w", sheet, ref, err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("sheet %s: %w", sheet, err)
+	}
+	return nil
+}
+
+// streamCell is a cell for the stream writer. A string is written as an
+// inline string: never a formula, whatever it starts with.
+func (b *book) streamCell(v cell) any {
+	switch {
+	case v.s != nil:
+		c := excelize.Cell{Value: *v.s}
+		if v.wrap {
+			c.StyleID = b.text
+		}
+		return c
+	case v.n != nil:
+		return excelize.Cell{StyleID: b.style[v.k], Value: *v.n}
+	case v.t != nil:
+		st := b.date
+		if v.dt {
+			st = b.dtime
+		}
+		return excelize.Cell{StyleID: st, Value: *v.t}
+	}
+	return nil
+}
+
+// width is a cell's display width in characters.
+func (b *book) width(v cell) int {
+	switch {
+	case v.s != nil:
+		return utf8.RuneCountInString(*v.s)
+	case v.n != nil:
+		return len(format(langEN, keyOfKind(v.k), v.n)) + 1
+	case v.t != nil:
+		if v.dt {
+			return 16
+		}
+		return 10
+	}
+	return 0
+}
+
+// tableCells writes a small sheet cell by cell (so charts can be added).
+func (b *book) tableCells(sheet string, header []string, rows [][]cell, widths []int, panes *excelize.Panes) error {
+	f := b.f
+	for i, h := range header {
 		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
 		if err := f.SetCellStr(sheet, ref, h); err != nil {
 			return fmt.Errorf("sheet %s: %w", sheet, err)
 		}
-		widths[i] = min(utf8.RuneCountInString(h), 30)
 	}
 	last, _ := excelize.CoordinatesToCellName(len(header), 1)
 	if err := f.SetCellStyle(sheet, "A1", last, b.head); err != nil {
@@ -193,12 +294,8 @@ func (b *book) table(sheet string, header []string, rows [][]cell) error {
 	for r, row := range rows {
 		for c, v := range row {
 			ref, _ := excelize.CoordinatesToCellName(c+1, r+2)
-			w, err := b.put(sheet, ref, v)
-			if err != nil {
+			if err := b.put(sheet, ref, v); err != nil {
 				return fmt.Errorf("sheet %s %s: %w", sheet, ref, err)
-			}
-			if c < len(widths) && w > widths[c] {
-				widths[c] = w
 			}
 		}
 	}
@@ -208,52 +305,40 @@ func (b *book) table(sheet string, header []string, rows [][]cell) error {
 			return fmt.Errorf("sheet %s: %w", sheet, err)
 		}
 	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+	if err := f.SetPanes(sheet, panes); err != nil {
 		return fmt.Errorf("sheet %s: freeze: %w", sheet, err)
-	}
-	end, _ := excelize.CoordinatesToCellName(len(header), max(len(rows)+1, 2))
-	if err := f.AutoFilter(sheet, "A1:"+end, nil); err != nil {
-		return fmt.Errorf("sheet %s: autofilter: %w", sheet, err)
 	}
 	return nil
 }
 
-// put writes one cell and returns its display width in characters.
-func (b *book) put(sheet, ref string, v cell) (int, error) {
+// put writes one cell of a cell-by-cell sheet.
+func (b *book) put(sheet, ref string, v cell) error {
 	f := b.f
 	switch {
 	case v.s != nil:
 		// SetCellStr: always a string cell, so "=cmd|..." stays text.
 		if err := f.SetCellStr(sheet, ref, *v.s); err != nil {
-			return 0, err
+			return err
 		}
 		if v.wrap {
-			if err := f.SetCellStyle(sheet, ref, ref, b.text); err != nil {
-				return 0, err
-			}
+			return f.SetCellStyle(sheet, ref, ref, b.text)
 		}
-		return utf8.RuneCountInString(*v.s), nil
 	case v.n != nil:
 		if err := f.SetCellFloat(sheet, ref, *v.n, -1, 64); err != nil {
-			return 0, err
+			return err
 		}
-		if err := f.SetCellStyle(sheet, ref, ref, b.style[v.k]); err != nil {
-			return 0, err
-		}
-		return len(format(langEN, keyOfKind(v.k), v.n)) + 1, nil
+		return f.SetCellStyle(sheet, ref, ref, b.style[v.k])
 	case v.t != nil:
 		if err := f.SetCellValue(sheet, ref, *v.t); err != nil {
-			return 0, err
+			return err
 		}
 		st := b.date
-		w := 10
 		if v.dt {
-			st, w = b.dtime, 16
+			st = b.dtime
 		}
-		return w, f.SetCellStyle(sheet, ref, ref, st)
+		return f.SetCellStyle(sheet, ref, ref, st)
 	}
-	return 0, nil
+	return nil
 }
 
 // keyOfKind names a key of the kind, for measuring a formatted width.
@@ -326,10 +411,7 @@ func (b *book) summary(doc *queries.Document) error {
 	for _, fl := range queries.Flags() {
 		rows = append(rows, []cell{sec("flag"), str(fl), str(fl), {}, {}, {}, {}, {}, str(v.FlagText(fl))})
 	}
-	if err := b.table(sheetSummary, header, rows); err != nil {
-		return err
-	}
-	return b.f.SetColWidth(sheetSummary, "I", "I", 80)
+	return b.table(sheetSummary, header, rows)
 }
 
 func statuses() []string {
@@ -402,7 +484,13 @@ func (b *book) sites(doc *queries.Document) error {
 
 func (b *book) trends(ctx context.Context, o WorkbookOptions, asOf time.Time) error {
 	v := b.v
-	weeks, err := o.DB.Series(ctx, o.Settings, asOf, "", o.Weeks)
+	var weeks []queries.WeekPoint
+	var err error
+	if o.from != nil {
+		weeks, err = o.from.series(ctx, asOf, "", o.Weeks)
+	} else {
+		weeks, err = o.DB.Series(ctx, o.Settings, asOf, "", o.Weeks)
+	}
 	if err != nil {
 		return fmt.Errorf("workbook trends: %w", err)
 	}
@@ -458,7 +546,13 @@ func (b *book) trends(ctx context.Context, o WorkbookOptions, asOf time.Time) er
 
 func (b *book) committee(ctx context.Context, o WorkbookOptions, asOf time.Time) error {
 	v := b.v
-	ideas, err := o.DB.TopOpenIdeas(ctx, asOf, "", topIdeas)
+	var ideas []queries.OpenIdea
+	var err error
+	if o.from != nil {
+		ideas, err = o.from.topOpen(ctx, asOf, "")
+	} else {
+		ideas, err = o.DB.TopOpenIdeas(ctx, asOf, "", topIdeas)
+	}
 	if err != nil {
 		return fmt.Errorf("workbook committee: %w", err)
 	}
@@ -495,7 +589,13 @@ func (b *book) decisions(ctx context.Context, o WorkbookOptions, asOf time.Time)
 	month := time.Date(asOf.Year(), asOf.Month(), 1, 0, 0, 0, 0, time.UTC)
 	var all []queries.DecisionEntry
 	for _, m := range []time.Time{month.AddDate(0, -1, 0), month} {
-		ds, err := o.DB.Decisions(ctx, m, "")
+		var ds []queries.DecisionEntry
+		var err error
+		if o.from != nil {
+			ds, err = o.from.decisions(ctx, m, asOf, "")
+		} else {
+			ds, err = o.DB.Decisions(ctx, m, "")
+		}
 		if err != nil {
 			return fmt.Errorf("workbook decisions: %w", err)
 		}
@@ -519,7 +619,13 @@ func (b *book) decisions(ctx context.Context, o WorkbookOptions, asOf time.Time)
 
 func (b *book) quality(ctx context.Context, o WorkbookOptions) error {
 	v := b.v
-	q, err := o.DB.DataQuality(ctx)
+	var q queries.DataQuality
+	var err error
+	if o.from != nil {
+		q, err = o.from.dataQuality(ctx)
+	} else {
+		q, err = o.DB.DataQuality(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("workbook data quality: %w", err)
 	}

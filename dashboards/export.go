@@ -22,7 +22,7 @@ func (s *Server) exportXLSX(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := WriteWorkbook(ctx, &buf, WorkbookOptions{DB: s.opts.DB, Settings: s.opts.Snapshots.Settings(), Doc: snap.Doc, Lang: pickLang(c.Request)}); err != nil {
+	if err := WriteWorkbook(ctx, &buf, WorkbookOptions{DB: s.opts.DB, Settings: s.opts.Snapshots.Settings(), Doc: snap.Doc, Lang: pickLang(c.Request), from: s}); err != nil {
 		s.apiError(c, err)
 		return
 	}

@@ -183,7 +183,7 @@ var translations = map[string]tr{
 			"decisions_count": "Décisions", "computed_at": "Calculé le", "data_version": "version des données",
 			"measured": "mesuré", "baseline": "Référence", "current": "Actuel",
 			"synthesis_none": "Pas de synthèse pour ce mois.", "reasons_in_words": "Alerte et raison",
-			"site_filter": "Site", "day": "jour", "pct_of_target": "% de la cible", "colon": "\u00a0: ", "actions_30d": "Actions sur 30 jours", "definitions": "Définitions", "key": "Clé",
+			"site_filter": "Site", "day": "jour", "pct_of_target": "% de la cible", "colon": "\u00a0: ", "actions_30d": "Actions sur 30 jours", "changelog_capped": "Seules les 500 dernières décisions du mois sont affichées : choisissez un site, ou ouvrez le JSON ou l'Excel pour toutes les voir. Non affichées", "definitions": "Définitions", "key": "Clé",
 		},
 		label: map[string]string{
 			"sites": "Sites", "headcount": "Effectif", "mau": "Actifs 30 j", "mau_previous": "Actifs 30 j précédents",
@@ -280,7 +280,7 @@ var translations = map[string]tr{
 			"decisions_count": "Decisions", "computed_at": "Computed at", "data_version": "data version",
 			"measured": "measured", "baseline": "Baseline", "current": "Current",
 			"synthesis_none": "No synthesis for this month.", "reasons_in_words": "Flag and reason",
-			"site_filter": "Site", "day": "day", "pct_of_target": "% of target", "colon": ": ", "actions_30d": "Actions in 30 days", "definitions": "Definitions", "key": "Key",
+			"site_filter": "Site", "day": "day", "pct_of_target": "% of target", "colon": ": ", "actions_30d": "Actions in 30 days", "changelog_capped": "Only the month's latest 500 decisions are shown: pick a site, or open the JSON or Excel to see them all. Not shown", "definitions": "Definitions", "key": "Key",
 		},
 		label: map[string]string{
 			"sites": "Sites", "headcount": "Headcount", "mau": "Active (30 d)", "mau_previous": "Active (previous 30 d)",

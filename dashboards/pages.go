@@ -546,7 +546,12 @@ type committeeData struct {
 	Synthesis    []queries.SiteMonth     `json:"synthesis"`
 }
 
+// maxChangelogRows caps the changelog shown on the committee page.
+const maxChangelogRows = 500
+
 type committeeBody struct {
+	Shown   []queries.DecisionEntry
+	Hidden  int
 	Data    *committeeData
 	BySite  []siteIdeas
 	Names   map[string]string
@@ -639,7 +644,15 @@ func (s *Server) committeePage(c *gin.Context) {
 		}
 		by[len(by)-1].Ideas = append(by[len(by)-1].Ideas, idea)
 	}
-	v.Body = committeeBody{Data: d, BySite: by, Names: names, Synth: d.Synthesis, HasSite: site != ""}
+	// A page shows the month's latest maxChangelogRows decisions; the JSON
+	// and the workbook have them all (the large demo decides ~25,000 ideas
+	// a month across 300 sites: a page that long helps no committee).
+	shown, hidden := d.Decisions, 0
+	if len(shown) > maxChangelogRows {
+		hidden = len(shown) - maxChangelogRows
+		shown = shown[hidden:]
+	}
+	v.Body = committeeBody{Data: d, BySite: by, Names: names, Synth: d.Synthesis, HasSite: site != "", Shown: shown, Hidden: hidden}
 	if len(d.Synthesis) > 0 {
 		ids := make([]string, len(d.Synthesis))
 		parts := []namedCounts{{name: v.L("retained")}, {name: v.L("postponed")}, {name: v.L("rejected")}, {name: v.L("implemented")}}

@@ -227,6 +227,8 @@ func (s *Server) refresh(ctx context.Context) {
 		func() error { _, err := s.topOpen(ctx, today, ""); return err },
 		func() error { _, err := s.decisions(ctx, month, today, ""); return err },
 		func() error { _, err := s.synthesis(ctx, month, today); return err },
+		func() error { _, err := s.decisions(ctx, month.AddDate(0, -1, 0), today, ""); return err },
+		func() error { _, err := s.dataQuality(ctx); return err },
 	}
 	for _, w := range warm {
 		if err := w(); err != nil {
@@ -320,10 +322,10 @@ func (s *Server) routes() *gin.Engine {
 	e.GET("/committee", s.cachedPage(s.committeePage))
 	e.GET("/data", s.dataPage)
 
-	e.GET("/api/v1/kpis", s.apiKPIs)
-	e.GET("/api/v1/sites/:id", s.apiSite)
-	e.GET("/api/v1/series", s.apiSeries)
-	e.GET("/api/v1/committee", s.apiCommittee)
+	e.GET("/api/v1/kpis", s.cachedAPI(s.apiKPIs))
+	e.GET("/api/v1/sites/:id", s.cachedAPI(s.apiSite))
+	e.GET("/api/v1/series", s.cachedAPI(s.apiSeries))
+	e.GET("/api/v1/committee", s.cachedAPI(s.apiCommittee))
 	e.GET("/api/v1/data", s.apiData)
 	e.POST("/api/v1/ingest", s.apiIngest)
 
