@@ -382,10 +382,16 @@ func (s *Server) fillCommon(v *view, snap *queries.Snapshot) {
 
 // --- Sites -----------------------------------------------------------------
 
+// maxHeatmapSites caps the heat map: past it the rows are unreadable, so
+// it shows the sites needing help most (the table has them all).
+const maxHeatmapSites = 60
+
 type sitesBody struct {
-	Doc   *queries.Document
-	Sites []queries.Site
-	Keys  []string
+	HeatCapped int
+	HeatClass  string
+	Doc        *queries.Document
+	Sites      []queries.Site
+	Keys       []string
 }
 
 func (s *Server) sitesPage(c *gin.Context) {
@@ -409,7 +415,18 @@ func (s *Server) sitesPage(c *gin.Context) {
 		"people_per_ambassador", "ideas", "ideas_implemented", "decision_delay_days", "oldest_open_idea_days",
 		"response_sla_share", "votes_per_idea", "quality_score", "cross_site_share", "replications", "enps"}}
 	if len(snap.Doc.Sites) > 0 {
-		hm, err := sitesHeatmap(v, needHelp(snap.Doc.Sites))
+		heat := needHelp(snap.Doc.Sites)
+		body := v.Body.(sitesBody)
+		body.HeatClass = "tall"
+		if len(heat) > 15 {
+			body.HeatClass = "huge"
+		}
+		if len(heat) > maxHeatmapSites {
+			body.HeatCapped = maxHeatmapSites
+			heat = heat[:maxHeatmapSites]
+		}
+		v.Body = body
+		hm, err := sitesHeatmap(v, heat)
 		if err != nil {
 			s.pageError(c, "sites", err)
 			return
