@@ -26,19 +26,30 @@ type LoadInfo struct {
 	StartedAt time.Time
 }
 
-// Loader writes the rows of one file into one dataset. Rows are appended to
-// a connection-local staging table; Commit then replaces, in one
-// transaction, every row of the dataset whose key a staged row has (the
-// later staged row of a key wins) and records the file in ingest_log. A
-// reader never sees half a file. Only one Loader is open at a time per DB.
+// Loader writes the rows of one file into one dataset, in one transaction
+// opened by NewLoader: rows are appended straight into the dataset's table
+// (DuckDB writes large appends to the database file as they come, so memory
+// stays flat whatever the file size); Commit then removes, among the new
+// rows, every row of a key that a later new row has, removes the rows loaded
+// before whose key a new row has, records the file in ingest_log and
+// commits. A reader never sees half a file; without Commit nothing reaches
+// the dataset. Only one Loader is open at a time per DB.
+//
+// New rows are told from the rows already loaded by their rowid: the
+// transaction's appended rows have rowids above every committed row's, in
+// append order, so "later row of a key wins" is "highest rowid wins".
 type Loader struct {
-	db       *DB
-	ds       Dataset
-	conn     *sql.Conn
-	app      *duckdb.Appender
-	stage    string
+	db   *DB
+	ds   Dataset
+	conn *sql.Conn
+	app  *duckdb.Appender
+	// before is the highest rowid of the table when the load began (-1:
+	// the table was empty); new rows have higher rowids.
+	before   int64
 	seq      int64
 	row      []driver.Value
+	dates    []int
+	inTx     bool
 	done     bool
 	unlocked bool
 }
@@ -50,20 +61,28 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 		return nil, fmt.Errorf("load: unknown dataset %q", ds.Name)
 	}
 	db.writeMu.Lock()
-	l := &Loader{db: db, ds: ds, stage: "relais_stage_" + ds.Name}
+	l := &Loader{db: db, ds: ds, before: -1}
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		l.unlock()
 		return nil, fmt.Errorf("load %s: %w", ds.Name, err)
 	}
 	l.conn = conn
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(
-		`CREATE OR REPLACE TEMP TABLE %s AS SELECT *, 0::BIGINT AS relais_seq FROM main.%s LIMIT 0`, l.stage, ds.Name)); err != nil {
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		l.Close()
-		return nil, fmt.Errorf("load %s: create staging table: %w", ds.Name, err)
+		return nil, fmt.Errorf("load %s: begin: %w", ds.Name, err)
+	}
+	l.inTx = true
+	var before sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT max(rowid) FROM main."+ds.Name).Scan(&before); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("load %s: %w", ds.Name, err)
+	}
+	if before.Valid {
+		l.before = before.Int64
 	}
 	err = conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", l.stage)
+		a, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", ds.Name)
 		l.app = a
 		return err
 	})
@@ -71,7 +90,12 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 		l.Close()
 		return nil, fmt.Errorf("load %s: appender: %w", ds.Name, err)
 	}
-	l.row = make([]driver.Value, len(ds.Columns)+1)
+	l.row = make([]driver.Value, len(ds.Columns))
+	for i, c := range ds.Columns {
+		if c.Kind == Date {
+			l.dates = append(l.dates, i)
+		}
+	}
 	return l, nil
 }
 
@@ -89,18 +113,19 @@ func (l *Loader) Append(values []driver.Value) error {
 	if len(values) != len(l.ds.Columns) {
 		return fmt.Errorf("load %s: %d values for %d columns", l.ds.Name, len(values), len(l.ds.Columns))
 	}
-	copy(l.row, values)
-	for i, c := range l.ds.Columns {
-		if c.Kind == Date {
+	row := values
+	if len(l.dates) > 0 {
+		copy(l.row, values)
+		for _, i := range l.dates {
 			if t, ok := values[i].(time.Time); ok {
 				// DATE columns take the calendar date, whatever the location.
 				l.row[i] = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 			}
 		}
+		row = l.row
 	}
 	l.seq++
-	l.row[len(values)] = l.seq
-	if err := l.app.AppendRow(l.row...); err != nil {
+	if err := l.app.AppendRow(row...); err != nil {
 		return fmt.Errorf("load %s: stage row: %w", l.ds.Name, err)
 	}
 	return nil
@@ -115,32 +140,17 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 	if l.done {
 		return 0, errors.New("load: already committed")
 	}
+	if !l.inTx {
+		return 0, errors.New("load: closed")
+	}
 	if err := l.app.Close(); err != nil {
 		l.app = nil
 		return 0, fmt.Errorf("load %s: flush: %w", l.ds.Name, err)
 	}
 	l.app = nil
-	cols := make([]string, len(l.ds.Columns))
-	for i, c := range l.ds.Columns {
-		cols[i] = c.Name
-	}
-	key := strings.Join(l.ds.Key, ", ")
-	var on []string
-	for _, k := range l.ds.Key {
-		on = append(on, fmt.Sprintf("t.%s = s.%s", k, k))
-	}
-	stmts := []string{
-		"BEGIN TRANSACTION",
-		fmt.Sprintf(`DELETE FROM main.%s AS t USING (SELECT DISTINCT %s FROM %s) AS s WHERE %s`,
-			l.ds.Name, key, l.stage, strings.Join(on, " AND ")),
-		fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %s FROM %s QUALIFY row_number() OVER (PARTITION BY %s ORDER BY relais_seq DESC) = 1`,
-			l.ds.Name, strings.Join(cols, ", "), strings.Join(cols, ", "), l.stage, key),
-	}
-	for _, s := range stmts {
-		if _, err := l.conn.ExecContext(ctx, s); err != nil {
-			l.rollback()
-			return 0, fmt.Errorf("load %s: merge: %w", l.ds.Name, err)
-		}
+	if err := l.merge(ctx); err != nil {
+		l.rollback()
+		return 0, fmt.Errorf("load %s: merge: %w", l.ds.Name, err)
 	}
 	// Derived data (keys, roll-ups) follow the merged rows in the same
 	// transaction, so that readers never see them disagree.
@@ -157,31 +167,78 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 		l.rollback()
 		return 0, fmt.Errorf("load %s: commit: %w", l.ds.Name, err)
 	}
+	l.inTx = false
 	l.done = true
 	l.db.version.Add(1)
 	return l.seq, nil
 }
 
-func (l *Loader) rollback() {
-	// A failed statement leaves DuckDB's transaction aborted; ROLLBACK ends it.
-	_, _ = l.conn.ExecContext(context.Background(), "ROLLBACK")
+// merge enforces the dataset's key on the appended rows: the later new row
+// of a key wins over the earlier new rows and over the rows loaded before.
+func (l *Loader) merge(ctx context.Context) error {
+	if l.seq == 0 {
+		return nil
+	}
+	name, before := l.ds.Name, l.before
+	key := strings.Join(l.ds.Key, ", ")
+	// Keys that repeat among the new rows, found by a hash aggregate over
+	// one 64-bit hash per row (much cheaper than grouping the key columns);
+	// a collision only adds a candidate, compared exactly below.
+	var dups int64
+	if err := l.conn.QueryRowContext(ctx, fmt.Sprintf(
+		`SELECT count(*) FROM (SELECT hash(%s) AS h FROM main.%s WHERE rowid > %d GROUP BY h HAVING count(*) > 1)`,
+		key, name, before)).Scan(&dups); err != nil {
+		return err
+	}
+	if dups > 0 {
+		if _, err := l.conn.ExecContext(ctx, fmt.Sprintf(
+			`DELETE FROM main.%[1]s WHERE rowid IN (
+				SELECT rowid FROM main.%[1]s
+				WHERE rowid > %[2]d AND hash(%[3]s) IN (
+					SELECT hash(%[3]s) AS h FROM main.%[1]s WHERE rowid > %[2]d GROUP BY h HAVING count(*) > 1)
+				QUALIFY row_number() OVER (PARTITION BY %[3]s ORDER BY rowid DESC) > 1)`,
+			name, before, key)); err != nil {
+			return err
+		}
+	}
+	if before < 0 {
+		return nil // the table was empty: no older row to replace
+	}
+	var on []string
+	for _, k := range l.ds.Key {
+		on = append(on, fmt.Sprintf("o.%s = n.%s", k, k))
+	}
+	// The new rows' keys are unique now: a plain join finds the older rows.
+	_, err := l.conn.ExecContext(ctx, fmt.Sprintf(
+		`DELETE FROM main.%[1]s WHERE rowid IN (
+			SELECT o.rowid FROM main.%[1]s AS o SEMI JOIN (SELECT %[3]s FROM main.%[1]s WHERE rowid > %[2]d) AS n ON %[4]s
+			WHERE o.rowid <= %[2]d)`,
+		name, before, key, strings.Join(on, " AND ")))
+	return err
 }
 
-// Close drops the staging table and releases the connection and the write
-// lock. Without a successful Commit nothing reaches the dataset.
+func (l *Loader) rollback() {
+	// A failed statement leaves DuckDB's transaction aborted; ROLLBACK ends it.
+	if l.inTx {
+		_, _ = l.conn.ExecContext(context.Background(), "ROLLBACK")
+		l.inTx = false
+	}
+}
+
+// Close ends the load: without a successful Commit the transaction is
+// rolled back and nothing reaches the dataset. It releases the connection
+// and the write lock.
 func (l *Loader) Close() error {
 	var errs []error
 	if l.app != nil {
-		// Closing flushes into the staging table only; it is dropped below.
+		// Closing flushes into the transaction, rolled back below.
 		if err := l.app.Close(); err != nil {
 			errs = append(errs, err)
 		}
 		l.app = nil
 	}
 	if l.conn != nil {
-		if _, err := l.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+l.stage); err != nil {
-			errs = append(errs, err)
-		}
+		l.rollback()
 		errs = append(errs, l.conn.Close())
 		l.conn = nil
 	}
