@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"fmt"
 	"time"
 )
 
@@ -34,15 +35,18 @@ func (db *DB) Ambassadors(ctx context.Context, asOf time.Time, siteID string) ([
 	b := newBounds(db.loc, Settings{}, asOf)
 	args := []any{
 		sql.Named("d", b.D),
-		sql.Named("end_d", b.EndD()),
-		sql.Named("w_lo", b.WLo()),
+		sql.Named("d_day", dayNumber(b.D)),
+		sql.Named("w_day", dayNumber(b.D)-29),
 		sql.Named("site", siteID),
+	}
+	if err := db.ensureDerived(ctx); err != nil {
+		return nil, fmt.Errorf("ambassadors: %w", err)
 	}
 	out := []Ambassador{}
 	err := db.each(ctx, "ambassadors", ambassadorsSQL, args, func(rows *sql.Rows) error {
 		var a Ambassador
 		var since, trained *time.Time
-		var last *time.Time
+		var last *int64
 		if err := rows.Scan(&a.PersonID, &a.SiteID, &a.Name, &since, &trained, &last, &a.ActionsInWindow); err != nil {
 			return err
 		}
@@ -50,7 +54,7 @@ func (db *DB) Ambassadors(ctx context.Context, asOf time.Time, siteID string) ([
 		a.TrainedOn = dateString(trained)
 		a.Trained = trained != nil && !dateOf(*trained).After(b.D)
 		if last != nil {
-			s := last.In(db.loc).Format(time.DateOnly)
+			s := dayDate(*last).Format(time.DateOnly)
 			a.LastActive = &s
 		}
 		out = append(out, a)

@@ -37,6 +37,9 @@ func (b bounds) args() []any {
 		sql.Named("p_lo", b.PLo()),
 		sql.Named("b_lo", b.BLo()),
 		sql.Named("e_lo", b.ELo()),
+		sql.Named("d_day", dayNumber(b.D)),
+		sql.Named("w_day", dayNumber(b.D)-29),
+		sql.Named("wp_day", dayNumber(b.D)-59),
 	}
 }
 
@@ -147,6 +150,9 @@ func copyScanned(dst, src any) {
 func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, error) {
 	b := newBounds(db.loc, s, asOf)
 	args := b.args()
+	if err := db.ensureDerived(ctx); err != nil {
+		return nil, fmt.Errorf("kpis: %w", err)
+	}
 	doc := &Document{
 		AsOf:     b.D.Format(time.DateOnly),
 		TimeZone: db.loc.String(),

@@ -54,16 +54,25 @@ func (db *DB) Series(ctx context.Context, s Settings, asOf time.Time, siteID str
 	b := newBounds(db.loc, s, asOf)
 	monday := addDays(b.D, -((int(b.D.Weekday()) + 6) % 7))
 	lo := b.midnight(monday, -7*(weeks-1))
+	end := b.EndD()
 	args := []any{
 		sql.Named("d", b.D),
-		sql.Named("end_d", b.EndD()),
+		sql.Named("end_d", end),
 		sql.Named("lo", lo),
-		sql.Named("lo_us", lo.UnixMicro()),
-		sql.Named("after_lo", b.midnight(monday, 7)),
+		sql.Named("lo_day", dayNumber(monday)-7*int64(weeks-1)),
+		sql.Named("d_day", dayNumber(b.D)),
+		sql.Named("weeks", int64(weeks)),
 		sql.Named("site", siteID),
 	}
+	if err := db.ensureDerived(ctx); err != nil {
+		return nil, fmt.Errorf("series: %w", err)
+	}
+	query, err := db.renderSQL("series", seriesSQL, lo, end)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]WeekPoint, 0, weeks)
-	err := db.each(ctx, "series", seriesSQL, args, func(rows *sql.Rows) error {
+	err = db.each(ctx, "series", query, args, func(rows *sql.Rows) error {
 		var p WeekPoint
 		k := &p.IdeasByKind
 		if err := rows.Scan(&p.WeekStart, &p.WeekEnd, &p.ActivePeople, &p.ActiveAmbassadors, &p.Ideas,
