@@ -67,9 +67,13 @@ func (db *DB) openIdeas(ctx context.Context, name string, end time.Time, siteID 
 	}
 	args := []any{
 		sql.Named("end_d", end),
+		sql.Named("end_day", dayNumber(end.In(db.loc))),
 		sql.Named("site", siteID),
 		sql.Named("limit", int64(limit)),
 		sql.Named("order", order),
+	}
+	if err := db.ensureDerived(ctx); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	out := []OpenIdea{}
 	err := db.each(ctx, name, topOpenIdeasSQL, args, func(rows *sql.Rows) error {

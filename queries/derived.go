@@ -32,12 +32,27 @@ type factSource struct {
 	instant string
 }
 
-// factSources are the sources of fact_days, with their src number.
+// factSources are the sources of fact_days read from their own table,
+// with their src number (votes, src 3, and comments, src 4, are counted
+// from engagements).
 var factSources = []factSource{
 	{1, "activity", "person_id", "occurred_at"},
 	{2, "ideas", "author_id", "created_at"},
-	{3, "votes", "voter_id", "voted_at"},
-	{4, "comments", "author_id", "created_at"},
+}
+
+// engagementSource is votes (kind 1, fact_days src 3) or comments (kind
+// 2, src 4).
+type engagementSource struct {
+	kind, src int
+	dataset   string
+	person    string
+	instant   string
+}
+
+// engagementSources are the datasets of engagements.
+var engagementSources = []engagementSource{
+	{1, 3, "votes", "voter_id", "voted_at"},
+	{2, 4, "comments", "author_id", "created_at"},
 }
 
 // afterMerge maintains the data derived from a dataset (integer keys,
@@ -53,13 +68,23 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 		// Computed in another zone (or never): rebuild everything.
 		return db.rebuildDerived(ctx, conn)
 	}
-	if ds.Name == "people" {
+	switch ds.Name {
+	case "people":
 		return rebuildPersonInfo(ctx, conn)
-	}
-	for _, s := range factSources {
-		if s.dataset == ds.Name {
-			return db.rebuildFacts(ctx, conn, s)
+	case "activity":
+		return db.rebuildFacts(ctx, conn, factSources[0])
+	case "ideas":
+		if err := db.rebuildFacts(ctx, conn, factSources[1]); err != nil {
+			return err
 		}
+		if err := keyIdeas(ctx, conn, "ideas"); err != nil {
+			return err
+		}
+		return db.refreshEngagementIdeas(ctx, conn)
+	case "votes":
+		return db.rebuildEngagements(ctx, conn, engagementSources[0])
+	case "comments":
+		return db.rebuildEngagements(ctx, conn, engagementSources[1])
 	}
 	return nil
 }
@@ -119,6 +144,14 @@ func (db *DB) rebuildDerived(ctx context.Context, conn *sql.Conn) error {
 	}
 	for _, s := range factSources {
 		if err := db.rebuildFacts(ctx, conn, s); err != nil {
+			return err
+		}
+	}
+	if err := keyIdeas(ctx, conn, "ideas"); err != nil {
+		return err
+	}
+	for _, s := range engagementSources {
+		if err := db.rebuildEngagements(ctx, conn, s); err != nil {
 			return err
 		}
 	}
@@ -207,6 +240,131 @@ func (db *DB) rebuildFacts(ctx context.Context, conn *sql.Conn, s factSource) er
 	}
 	return nil
 }
+
+// keyIdeas gives a key to every idea id of a dataset's idea_id column.
+func keyIdeas(ctx context.Context, conn *sql.Conn, dataset string) error {
+	stmts := []string{
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_new_ideas AS SELECT DISTINCT idea_id AS id FROM %s`, dataset),
+		`INSERT INTO idea_keys
+		 SELECT id, ((SELECT coalesce(max(ik), 0) FROM idea_keys) + row_number() OVER (ORDER BY id))::INTEGER
+		   FROM relais_new_ideas n
+		  WHERE NOT EXISTS (SELECT 1 FROM idea_keys k WHERE k.idea_id = n.id)`,
+		`DROP TABLE relais_new_ideas`,
+	}
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("idea keys of %s: %w", dataset, err)
+		}
+	}
+	return nil
+}
+
+// instantRange is [min, max] of an instant column as [lo, hi) (hi one
+// microsecond after max); ok is false when the table has no row.
+func instantRange(ctx context.Context, conn *sql.Conn, table, col string) (lo, hi time.Time, ok bool, err error) {
+	var l, h sql.NullTime
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%s), max(%s) FROM %s`, col, col, table)).Scan(&l, &h); err != nil {
+		return lo, hi, false, fmt.Errorf("range of %s.%s: %w", table, col, err)
+	}
+	if !l.Valid {
+		return lo, hi, false, nil
+	}
+	return l.Time, h.Time.Add(time.Microsecond), true, nil
+}
+
+// engagementSQL rebuilds the engagements of one kind from votes or
+// comments, with the idea's site, local creation day and status.
+var engagementSQL = template.Must(template.New("engagements").Parse(`
+INSERT INTO engagements
+SELECT {{.Kind}}, pk.pk, ik.ik, ({{.E.Day "e.ts"}})::INTEGER, i.site_id, ({{.I.Day "i.created_at"}})::INTEGER, i.status = 'withdrawn'
+  FROM (SELECT {{.Person}} AS pid, idea_id, {{.Instant}} AS ts FROM {{.Dataset}}) e
+  JOIN person_keys pk ON pk.person_id = e.pid
+  JOIN idea_keys ik ON ik.idea_id = e.idea_id
+  LEFT JOIN ideas i ON i.idea_id = e.idea_id`))
+
+// rebuildEngagements recomputes the engagements of votes or comments and
+// their fact_days rows.
+func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engagementSource) error {
+	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(
+		`CREATE OR REPLACE TEMP TABLE relais_new_ids AS SELECT DISTINCT %s AS id FROM %s`, s.person, s.dataset)); err != nil {
+		return fail(err)
+	}
+	if _, err := conn.ExecContext(ctx, newKeysSQL); err != nil {
+		return fail(err)
+	}
+	if _, err := conn.ExecContext(ctx, `DROP TABLE relais_new_ids`); err != nil {
+		return fail(err)
+	}
+	if err := keyIdeas(ctx, conn, s.dataset); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `DELETE FROM engagements WHERE kind = ?`, s.kind); err != nil {
+		return fail(err)
+	}
+	elo, ehi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
+	if err != nil {
+		return err
+	}
+	if ok {
+		ilo, ihi, _, err := instantRange(ctx, conn, "ideas", "created_at")
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		data := struct {
+			Kind                     int
+			E, I                     dayExprs
+			Dataset, Person, Instant string
+		}{s.kind, dayExprs{db.loc, elo, ehi}, dayExprs{db.loc, ilo, ihi}, s.dataset, s.person, s.instant}
+		if err := engagementSQL.Execute(&buf, data); err != nil {
+			return fail(err)
+		}
+		if _, err := conn.ExecContext(ctx, buf.String()); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `DELETE FROM fact_days WHERE src = ?`, s.src); err != nil {
+		return fail(err)
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO fact_days
+		SELECT ?, pk, day, count(*) FROM engagements WHERE kind = ? GROUP BY pk, day`, s.src, s.kind); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// refreshEngagementIdeas re-reads the site, creation day and status of
+// every engagement's idea after ideas were loaded.
+func (db *DB) refreshEngagementIdeas(ctx context.Context, conn *sql.Conn) error {
+	ilo, ihi, _, err := instantRange(ctx, conn, "ideas", "created_at")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := refreshEngagementsSQL.Execute(&buf, struct{ I dayExprs }{dayExprs{db.loc, ilo, ihi}}); err != nil {
+		return fmt.Errorf("engagements: %w", err)
+	}
+	stmts := []string{
+		buf.String(),
+		`DELETE FROM engagements`,
+		`INSERT INTO engagements SELECT * FROM relais_engagements`,
+		`DROP TABLE relais_engagements`,
+	}
+	for _, q := range stmts {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("engagements: %w", err)
+		}
+	}
+	return nil
+}
+
+var refreshEngagementsSQL = template.Must(template.New("refresh engagements").Parse(`
+CREATE OR REPLACE TEMP TABLE relais_engagements AS
+SELECT e.kind, e.pk, e.ik, e.day, i.site_id AS idea_site, i.day AS idea_day, i.withdrawn
+  FROM engagements e
+  LEFT JOIN (SELECT k.ik, i.site_id, ({{.I.Day "i.created_at"}})::INTEGER AS day, i.status = 'withdrawn' AS withdrawn
+               FROM ideas i JOIN idea_keys k ON k.idea_id = i.idea_id) i ON i.ik = e.ik`))
 
 // renderSQL expands the {{.Day "col"}} placeholders of a statement for
 // instants in [lo, hi).

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"sort"
 	"time"
 )
@@ -38,6 +39,7 @@ func (b bounds) args() []any {
 		sql.Named("b_lo", b.BLo()),
 		sql.Named("e_lo", b.ELo()),
 		sql.Named("d_day", dayNumber(b.D)),
+		sql.Named("p_day", dayNumber(b.S)),
 		sql.Named("w_day", dayNumber(b.D)-29),
 		sql.Named("wp_day", dayNumber(b.D)-59),
 	}
@@ -236,9 +238,11 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 		}},
 	}
 	for _, st := range steps {
+		t0 := time.Now()
 		if err := st.run(st.name, st.query); err != nil {
 			return nil, err
 		}
+		slog.Debug("kpi query", "name", st.name, "took", time.Since(t0))
 	}
 
 	// Derived figures, per site then overall.

@@ -8,13 +8,7 @@
 -- when implemented_at is empty, in P. An implemented_at after D keeps the
 -- idea out (it was not implemented yet on D); it does not fall back to
 -- decided_at.
-WITH vp AS (
-    SELECT idea_id, count(*) AS n
-      FROM votes
-     WHERE voted_at >= $p_lo::TIMESTAMPTZ AND voted_at < $end_d::TIMESTAMPTZ
-     GROUP BY idea_id
-),
-i AS (
+WITH i AS (
     SELECT i.site_id,
            i.status,
            i.created_at >= $p_lo::TIMESTAMPTZ AS in_p,
@@ -23,26 +17,40 @@ i AS (
            i.impact * i.feasibility AS score,
            i.status = 'implemented'
            AND coalesce(i.implemented_at, i.decided_at) >= $p_lo::TIMESTAMPTZ
-           AND coalesce(i.implemented_at, i.decided_at) < $end_d::TIMESTAMPTZ AS implemented_in_p,
-           coalesce(vp.n, 0) AS votes
+           AND coalesce(i.implemented_at, i.decided_at) < $end_d::TIMESTAMPTZ AS implemented_in_p
       FROM ideas i
-      LEFT JOIN vp ON vp.idea_id = i.idea_id
      WHERE i.created_at < $end_d::TIMESTAMPTZ
+),
+agg AS (
+    SELECT GROUPING(site_id) = 1 AS overall,
+           site_id,
+           count(*) FILTER (WHERE in_p AND kept) AS ideas,
+           count(*) FILTER (WHERE in_p AND status = 'submitted') AS submitted,
+           count(*) FILTER (WHERE in_p AND status = 'in_review') AS in_review,
+           count(*) FILTER (WHERE in_p AND status = 'retained') AS retained,
+           count(*) FILTER (WHERE in_p AND status = 'postponed') AS postponed,
+           count(*) FILTER (WHERE in_p AND status = 'rejected') AS rejected,
+           count(*) FILTER (WHERE in_p AND status = 'implemented') AS implemented,
+           count(*) FILTER (WHERE in_p AND status = 'withdrawn') AS withdrawn,
+           count(*) FILTER (WHERE implemented_in_p) AS ideas_implemented,
+           count(*) FILTER (WHERE in_p AND kept AND scored) AS scored,
+           avg(score) FILTER (WHERE in_p AND kept AND scored) AS quality_score
+      FROM i
+     GROUP BY GROUPING SETS ((site_id), ())
+),
+-- Votes dated in P (local days S .. D) on non-withdrawn ideas created in P,
+-- per idea site, from engagements (queries/derived.go).
+vp AS (
+    SELECT GROUPING(idea_site) = 1 AS overall, idea_site AS site_id, count(*) AS n
+      FROM engagements
+     WHERE kind = 1
+       AND day >= $p_day AND day <= $d_day
+       AND idea_day >= $p_day AND idea_day <= $d_day
+       AND NOT withdrawn
+     GROUP BY GROUPING SETS ((idea_site), ())
 )
-SELECT GROUPING(site_id) = 1 AS overall,
-       site_id,
-       count(*) FILTER (WHERE in_p AND kept) AS ideas,
-       count(*) FILTER (WHERE in_p AND status = 'submitted') AS submitted,
-       count(*) FILTER (WHERE in_p AND status = 'in_review') AS in_review,
-       count(*) FILTER (WHERE in_p AND status = 'retained') AS retained,
-       count(*) FILTER (WHERE in_p AND status = 'postponed') AS postponed,
-       count(*) FILTER (WHERE in_p AND status = 'rejected') AS rejected,
-       count(*) FILTER (WHERE in_p AND status = 'implemented') AS implemented,
-       count(*) FILTER (WHERE in_p AND status = 'withdrawn') AS withdrawn,
-       count(*) FILTER (WHERE implemented_in_p) AS ideas_implemented,
-       count(*) FILTER (WHERE in_p AND kept AND scored) AS scored,
-       avg(score) FILTER (WHERE in_p AND kept AND scored) AS quality_score,
-       coalesce(sum(votes) FILTER (WHERE in_p AND kept), 0)::BIGINT AS votes
-  FROM i
- GROUP BY GROUPING SETS ((site_id), ())
- ORDER BY overall, site_id;
+SELECT agg.overall, agg.site_id, ideas, submitted, in_review, retained, postponed, rejected, implemented, withdrawn,
+       ideas_implemented, scored, quality_score, coalesce(vp.n, 0)::BIGINT AS votes
+  FROM agg
+  LEFT JOIN vp ON vp.overall = agg.overall AND vp.site_id IS NOT DISTINCT FROM agg.site_id
+ ORDER BY agg.overall, agg.site_id;

@@ -56,18 +56,17 @@ created AS (
      WHERE created_at >= $lo::TIMESTAMPTZ
      GROUP BY 1
 ),
-vote_weeks AS (
-    SELECT ({{.Day "v.voted_at"}} - $lo_day) // 7 AS idx, count(*) AS votes
-      FROM votes v
-      JOIN idea ON idea.idea_id = v.idea_id
-     WHERE v.voted_at >= $lo::TIMESTAMPTZ AND v.voted_at < $end_d::TIMESTAMPTZ
-     GROUP BY 1
-),
-comment_weeks AS (
-    SELECT ({{.Day "c.created_at"}} - $lo_day) // 7 AS idx, count(*) AS comments
-      FROM comments c
-      JOIN idea ON idea.idea_id = c.idea_id
-     WHERE c.created_at >= $lo::TIMESTAMPTZ AND c.created_at < $end_d::TIMESTAMPTZ
+-- Votes and comments on loaded, non-withdrawn ideas of the site created on
+-- or before D, from engagements (queries/derived.go: local days).
+engaged AS (
+    SELECT (day - $lo_day) // 7 AS idx,
+           count(*) FILTER (WHERE kind = 1) AS votes,
+           count(*) FILTER (WHERE kind = 2) AS comments
+      FROM engagements
+     WHERE day >= $lo_day AND day <= $d_day
+       AND idea_day <= $d_day
+       AND NOT withdrawn
+       AND ($site = '' OR idea_site = $site)
      GROUP BY 1
 ),
 dec AS (
@@ -101,14 +100,13 @@ SELECT strftime(wk.week_start, '%Y-%m-%d'),
        coalesce(created.k_irritant, 0),
        coalesce(created.k_solution, 0),
        coalesce(created.k_practice, 0),
-       coalesce(vote_weeks.votes, 0),
-       coalesce(comment_weeks.comments, 0),
+       coalesce(engaged.votes, 0),
+       coalesce(engaged.comments, 0),
        coalesce(decided.decisions, 0),
        decided.delay
   FROM wk
   LEFT JOIN act USING (idx)
   LEFT JOIN created USING (idx)
-  LEFT JOIN vote_weeks USING (idx)
-  LEFT JOIN comment_weeks USING (idx)
+  LEFT JOIN engaged USING (idx)
   LEFT JOIN decided USING (idx)
  ORDER BY wk.idx;

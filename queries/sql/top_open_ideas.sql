@@ -16,12 +16,20 @@ open_ideas AS (
        AND ($site = '' OR i.site_id = $site)
        AND NOT EXISTS (SELECT 1 FROM decided d WHERE d.idea_id = i.idea_id)
 ),
+-- Votes before $end_d (local days before $end_day) on the open ideas, from
+-- engagements (queries/derived.go: integer idea keys, local days).
+open_keys AS (
+    SELECT k.ik, k.idea_id
+      FROM idea_keys k
+      JOIN open_ideas o ON o.idea_id = k.idea_id
+),
 vote_counts AS (
-    SELECT v.idea_id, count(*) AS n
-      FROM votes v
-      JOIN open_ideas o ON o.idea_id = v.idea_id
-     WHERE v.voted_at < $end_d::TIMESTAMPTZ
-     GROUP BY v.idea_id
+    SELECT ok.idea_id, v.n
+      FROM (SELECT ik, count(*) AS n
+              FROM engagements
+             WHERE kind = 1 AND day < $end_day AND ik IN (SELECT ik FROM open_keys)
+             GROUP BY ik) v
+      JOIN open_keys ok ON ok.ik = v.ik
 ),
 ranked AS (
     SELECT o.idea_id, o.site_id, o.title, o.kind, o.status, o.author_id, o.created_at,
