@@ -72,7 +72,10 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 	case "people":
 		return rebuildPersonInfo(ctx, conn)
 	case "activity":
-		return db.rebuildFacts(ctx, conn, factSources[0])
+		if err := db.rebuildFacts(ctx, conn, factSources[0]); err != nil {
+			return err
+		}
+		return rebuildWeeks(ctx, conn)
 	case "ideas":
 		if err := db.rebuildFacts(ctx, conn, factSources[1]); err != nil {
 			return err
@@ -80,14 +83,68 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 		if err := keyIdeas(ctx, conn, "ideas"); err != nil {
 			return err
 		}
-		return db.refreshEngagementIdeas(ctx, conn)
-	case "votes":
-		return db.rebuildEngagements(ctx, conn, engagementSources[0])
-	case "comments":
-		return db.rebuildEngagements(ctx, conn, engagementSources[1])
+		if err := db.refreshEngagementIdeas(ctx, conn); err != nil {
+			return err
+		}
+		if err := rebuildChangelog(ctx, conn); err != nil {
+			return err
+		}
+		return rebuildWeeks(ctx, conn)
+	case "votes", "comments":
+		s := engagementSources[0]
+		if ds.Name == "comments" {
+			s = engagementSources[1]
+		}
+		if err := db.rebuildEngagements(ctx, conn, s); err != nil {
+			return err
+		}
+		return rebuildWeeks(ctx, conn)
+	case "decisions":
+		return rebuildChangelog(ctx, conn)
 	}
 	return nil
 }
+
+// rebuildWeeks recomputes fact_weeks from fact_days.
+func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
+	for _, q := range []string{
+		`DELETE FROM fact_weeks`,
+		`INSERT INTO fact_weeks SELECT pk, (day + 3) // 7, min(day) FROM fact_days GROUP BY pk, (day + 3) // 7`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("fact weeks: %w", err)
+		}
+	}
+	return nil
+}
+
+// rebuildChangelog recomputes changelog (migration 0004) from decisions,
+// or from ideas when decisions is empty.
+func rebuildChangelog(ctx context.Context, conn *sql.Conn) error {
+	for _, q := range []string{`DELETE FROM changelog`, changelogSQL} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("changelog: %w", err)
+		}
+	}
+	return nil
+}
+
+// changelogSQL is the backfill of migration 0004.
+const changelogSQL = `INSERT INTO changelog
+WITH src AS (
+    SELECT idea_id, decision, decided_at, reason
+      FROM decisions
+    UNION ALL
+    SELECT idea_id, status, decided_at, NULL
+      FROM ideas
+     WHERE decided_at IS NOT NULL
+       AND status IN ('retained', 'postponed', 'rejected', 'implemented')
+       AND NOT EXISTS (SELECT 1 FROM decisions)
+)
+SELECT s.idea_id, i.title, i.site_id, s.decision, s.decided_at, s.reason
+  FROM src s
+  LEFT JOIN ideas i ON i.idea_id = s.idea_id
+ ORDER BY s.decided_at`
 
 // derivedZone is the zone fact_days was computed in ("" when unknown).
 func derivedZone(ctx context.Context, q interface {
@@ -154,6 +211,9 @@ func (db *DB) rebuildDerived(ctx context.Context, conn *sql.Conn) error {
 		if err := db.rebuildEngagements(ctx, conn, s); err != nil {
 			return err
 		}
+	}
+	if err := rebuildWeeks(ctx, conn); err != nil {
+		return err
 	}
 	stmts := []string{`DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`}
 	if _, err := conn.ExecContext(ctx, stmts[0]); err != nil {

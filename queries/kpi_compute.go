@@ -214,6 +214,10 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 			}, func(f *Figures) { extra[f] = &tmpIdeas{scored: scored, votes: votes} })
 		}},
 		{"kpi decisions", kpiDecisionsSQL, func(name, query string) error {
+			query, err := db.renderSQL(name, query, b.PLo(), b.EndD())
+			if err != nil {
+				return err
+			}
 			var counted, answered int64
 			return db.grouped(ctx, name, query, args, ov, sites, func(f *Figures) []any {
 				return []any{&f.DecisionDelayDays, &f.DecisionDelayBaselineDays, &f.OldestOpenIdeaDays, &counted, &answered}

@@ -48,24 +48,37 @@ g AS (
            greatest(epoch_us(first_at) - epoch_us(created_at), 0) / 86400000000.0 AS delay,
            (epoch_us($end_d::TIMESTAMPTZ) - epoch_us(created_at)) / 86400000000.0 AS age,
            created_at >= $p_lo::TIMESTAMPTZ AS in_p,
-           -- Due date: the 5th business day after the local creation date
-           -- (Monday to Friday: +7 days; Saturday: the Friday after, +6;
-           -- Sunday: +5).
-           created_at::DATE + CASE isodow(created_at::DATE) WHEN 6 THEN 6 WHEN 7 THEN 5 ELSE 7 END AS due,
+           -- Local creation day (a day number, {{"{{"}}.Day{{"}}"}} is exact for
+           -- instants in P, queries/localday.go), only for ideas created in
+           -- P (the only ones the SLA reads).
+           CASE WHEN created_at >= $p_lo::TIMESTAMPTZ THEN {{.Day "created_at"}} END AS cday,
            -- Answered = the earlier of the first decision and the first
            -- qualifying comment.
            CASE WHEN comment_at IS NULL OR first_at <= comment_at
                 THEN coalesce(first_at, comment_at)
                 ELSE comment_at END AS answered_at
       FROM f
+),
+-- Due date: the 5th business day after the local creation date (Monday to
+-- Friday: +7 days; Saturday: the Friday after, +6; Sunday: +5). isodow of
+-- day number n is (n + 3) % 7 + 1 (1970-01-01 was a Thursday; the bias keeps
+-- the remainder positive).
+h AS (
+    SELECT *,
+           cday + CASE (cday + 7000003) % 7 + 1 WHEN 6 THEN 6 WHEN 7 THEN 5 ELSE 7 END AS due
+      FROM g
 )
 SELECT GROUPING(site_id) = 1 AS overall,
        site_id,
        quantile_cont(delay, 0.5) FILTER (WHERE first_at >= $p_lo::TIMESTAMPTZ) AS decision_delay_days,
        quantile_cont(delay, 0.5) FILTER (WHERE first_at >= $b_lo::TIMESTAMPTZ AND first_at < $p_lo::TIMESTAMPTZ) AS decision_delay_baseline_days,
        max(age) FILTER (WHERE status IN ('submitted', 'in_review') AND first_at IS NULL) AS oldest_open_idea_days,
-       count(*) FILTER (WHERE in_p AND due <= $d::DATE) AS sla_ideas,
-       count(*) FILTER (WHERE in_p AND due <= $d::DATE AND answered_at::DATE <= due) AS sla_answered
-  FROM g
+       count(*) FILTER (WHERE in_p AND due <= $d_day) AS sla_ideas,
+       -- Answered on or before the due date: every answer is before the end
+       -- of D; one before P is before the creation date, so before the due
+       -- date; one in P has its exact local day.
+       count(*) FILTER (WHERE in_p AND due <= $d_day
+                          AND (answered_at < $p_lo::TIMESTAMPTZ OR {{.Day "answered_at"}} <= due)) AS sla_answered
+  FROM h
  GROUP BY GROUPING SETS ((site_id), ())
  ORDER BY overall, site_id;

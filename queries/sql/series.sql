@@ -20,10 +20,13 @@ WITH wk AS (
            least(DATE '1970-01-01' + ($lo_day + 7 * idx + 6)::INTEGER, $d::DATE) AS week_end
       FROM range($weeks) AS t(idx)
 ),
+-- fact_weeks (queries/derived.go) has one row per person and local
+-- Monday-based week (week = (day + 3) // 7) with the first active day of
+-- the week: active in the week as of D when that day is on or before D.
 week_people AS (
-    SELECT DISTINCT (day - $lo_day) // 7 AS idx, pk
-      FROM fact_days
-     WHERE day >= $lo_day AND day <= $d_day
+    SELECT week - $lo_week AS idx, pk
+      FROM fact_weeks
+     WHERE week >= $lo_week AND first_day <= $d_day
        AND ($site = '' OR pk IN (SELECT pk FROM person_info WHERE site_id = $site))
 ),
 act AS (

@@ -3,25 +3,18 @@
 -- the changelog's decisions by kind (same source rule as
 -- decisions_changelog.sql), ideas implemented (status implemented and
 -- implemented_at, or decided_at when empty, in the period).
-WITH src AS (
-    SELECT idea_id, decision, decided_at FROM decisions
-    UNION ALL
-    SELECT idea_id, status, decided_at
-      FROM ideas
-     WHERE decided_at IS NOT NULL
-       AND status IN ('retained', 'postponed', 'rejected', 'implemented')
-       AND NOT EXISTS (SELECT 1 FROM decisions)
-),
-dec AS (
-    SELECT i.site_id,
-           count(*) FILTER (WHERE s.decision = 'retained') AS retained,
-           count(*) FILTER (WHERE s.decision = 'postponed') AS postponed,
-           count(*) FILTER (WHERE s.decision = 'rejected') AS rejected,
-           count(*) FILTER (WHERE s.decision = 'implemented') AS implemented
-      FROM src s
-      JOIN ideas i ON i.idea_id = s.idea_id
-     WHERE s.decided_at >= $lo::TIMESTAMPTZ AND s.decided_at < $hi::TIMESTAMPTZ
-     GROUP BY i.site_id
+WITH dec AS (
+    -- changelog (queries/derived.go): the changelog's source rule with the
+    -- idea's site (NULL when the idea is not loaded).
+    SELECT site_id,
+           count(*) FILTER (WHERE decision = 'retained') AS retained,
+           count(*) FILTER (WHERE decision = 'postponed') AS postponed,
+           count(*) FILTER (WHERE decision = 'rejected') AS rejected,
+           count(*) FILTER (WHERE decision = 'implemented') AS implemented
+      FROM changelog
+     WHERE decided_at >= $lo::TIMESTAMPTZ AND decided_at < $hi::TIMESTAMPTZ
+       AND site_id IS NOT NULL
+     GROUP BY site_id
 ),
 idea AS (
     SELECT site_id,
