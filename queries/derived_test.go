@@ -1,0 +1,352 @@
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The derived data (person keys, fact_days, fact_weeks, engagements,
+// changelog) must be a function of the loaded rows: however the rows
+// arrived (one file per dataset, several files in any order, newer exports
+// replacing rows, a database migrated from 0001, another time zone), every
+// KPI and page query gives the same answer.
+
+// derivedData is a generated set of rows per dataset (the final state) and
+// an older export of some of them, loaded first and replaced later.
+type derivedData struct {
+	final, older map[string][][]driver.Value
+}
+
+// genDerivedData builds rows around the October DST change, with instants
+// close to local midnights, ids missing from people, votes and comments on
+// ideas not loaded, withdrawn ideas and decisions in both tables.
+func genDerivedData(t *testing.T) derivedData {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	start := time.Date(2026, 8, 20, 0, 0, 0, 0, loc)
+	// instant: a random instant in the 110 days from start, often within
+	// 90 minutes of a local midnight.
+	instant := func() time.Time {
+		d := start.AddDate(0, 0, r.IntN(110))
+		if r.IntN(3) == 0 {
+			return d.Add(time.Duration(r.IntN(180)-90) * time.Minute).Add(time.Duration(r.IntN(60)) * time.Second)
+		}
+		return d.Add(time.Duration(r.IntN(24*3600)) * time.Second)
+	}
+	date := func() any {
+		if r.IntN(3) == 0 {
+			return nil
+		}
+		t := start.AddDate(0, 0, r.IntN(120))
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	person := func() string { return fmt.Sprintf("p%02d", r.IntN(70)) } // p60..p69 are not in people
+	ideaID := func() string { return fmt.Sprintf("i%03d", r.IntN(130)) } // i120..i129 are not loaded
+	site := func() string { return pick("S1", "S2", "S3", "S4", "S9") } // S9 is not in sites
+	opt := func(p int, v any) any {
+		if r.IntN(100) < p {
+			return nil
+		}
+		return v
+	}
+	f := map[string][][]driver.Value{}
+	o := map[string][][]driver.Value{}
+	add := func(m map[string][][]driver.Value, ds string, vals ...any) {
+		row := make([]driver.Value, len(vals))
+		for i, v := range vals {
+			row[i] = v
+		}
+		m[ds] = append(m[ds], row)
+	}
+	for i, s := range []string{"S1", "S2", "S3", "S4"} {
+		add(f, "sites", s, s+" site", nil, int64(10+i*20))
+	}
+	role := func() string { return pick("collaborator", "ambassador", "ambassador", "core_team") }
+	for i := range 60 {
+		id := fmt.Sprintf("p%02d", i)
+		add(f, "people", id, site(), role(), opt(50, "Name "+id), date(), date(), date())
+		if i%5 == 0 {
+			add(o, "people", id, site(), role(), nil, date(), nil, nil)
+		}
+	}
+	status := func() string {
+		return pick("submitted", "in_review", "retained", "postponed", "rejected", "implemented", "withdrawn")
+	}
+	for i := range 120 {
+		id := fmt.Sprintf("i%03d", i)
+		created := instant()
+		row := func() []any {
+			return []any{id, site(), opt(10, person()), pick("idea", "irritant", "solution", "practice"), "Idea " + id,
+				created, status(), opt(50, created.Add(time.Duration(r.IntN(20*24))*time.Hour)),
+				opt(70, created.Add(time.Duration(r.IntN(40*24))*time.Hour)),
+				opt(30, int64(1+r.IntN(5))), opt(30, int64(1+r.IntN(5))), nil, nil, nil, opt(80, ideaID())}
+		}
+		add(f, "ideas", row()...)
+		if i%4 == 0 {
+			created = instant()
+			add(o, "ideas", row()...)
+		}
+	}
+	for range 700 {
+		add(f, "votes", ideaID(), person(), instant())
+	}
+	for i := range 90 {
+		// An older export of some votes: another date for the same key.
+		v := f["votes"][i*7]
+		add(o, "votes", v[0], v[1], instant())
+	}
+	for i := range 300 {
+		id := fmt.Sprintf("c%03d", i)
+		add(f, "comments", id, ideaID(), person(), instant())
+		if i%6 == 0 {
+			add(o, "comments", id, ideaID(), person(), instant())
+		}
+	}
+	for range 3000 {
+		add(f, "activity", person(), instant(), pick("visit", "login", "read"))
+	}
+	for i := range 400 {
+		// Re-exported activity rows (same key) and rows only in the older
+		// export (kept: keys are never deleted).
+		if i%2 == 0 {
+			a := f["activity"][i*5]
+			add(o, "activity", a[0], a[1], a[2])
+		} else {
+			add(o, "activity", person(), instant(), "visit")
+		}
+	}
+	for range 80 {
+		add(f, "decisions", ideaID(), pick("retained", "postponed", "rejected", "implemented"), instant(), opt(50, "because"))
+	}
+	for i := range 50 {
+		add(f, "surveys", fmt.Sprintf("p%02d", i), instant(), int64(r.IntN(11)))
+	}
+	// The rows of the older export that are not replaced stay: put them in
+	// the final state too, as a one-go load of the final exports would
+	// miss them otherwise.
+	final := map[string][][]driver.Value{}
+	for ds, rows := range f {
+		final[ds] = rows
+	}
+	final["activity"] = append(append([][]driver.Value{}, f["activity"]...), oddRows(o["activity"])...)
+	return derivedData{final: final, older: o}
+}
+
+// oddRows are the rows at odd positions (the older-only activity rows).
+func oddRows(rows [][]driver.Value) [][]driver.Value {
+	var out [][]driver.Value
+	for i, r := range rows {
+		if i%2 == 1 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// derivedAnswers collects every KPI and page answer for a few dates.
+func derivedAnswers(t *testing.T, db *DB) map[string]any {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]any{}
+	must := func(name string, v any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = v
+	}
+	start := time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC)
+	for _, d := range []string{"2026-10-24", "2026-10-25", "2026-10-26", "2026-11-23", "2026-11-30", "2026-12-06"} {
+		asOf := day(t, d)
+		doc, err := db.KPIs(ctx, Settings{}, asOf)
+		must("kpis "+d, doc, err)
+		doc, err = db.KPIs(ctx, Settings{ProgramStart: &start}, asOf)
+		must("kpis configured "+d, doc, err)
+		for _, s := range []string{"", "S1", "S3", "S9"} {
+			w, err := db.Series(ctx, Settings{}, asOf, s, 16)
+			must("series "+d+" "+s, w, err)
+			a, err := db.Ambassadors(ctx, asOf, s)
+			must("ambassadors "+d+" "+s, a, err)
+			o, err := db.TopOpenIdeas(ctx, asOf, s, 5)
+			must("top "+d+" "+s, o, err)
+			c, err := db.Decisions(ctx, asOf, s)
+			must("decisions "+d+" "+s, c, err)
+		}
+		m, err := db.MonthlySynthesis(ctx, asOf, asOf)
+		must("synthesis "+d, m, err)
+	}
+	q, err := db.DataQuality(ctx)
+	q.LastIngest = nil // the files differ by design
+	must("data quality", q, err)
+	return out
+}
+
+func compareAnswers(t *testing.T, what string, got, want map[string]any) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d answers, want %d", what, len(got), len(want))
+	}
+	for k, w := range want {
+		if g := got[k]; !reflect.DeepEqual(g, w) {
+			t.Errorf("%s: %s differs:\n got %s\nwant %s", what, k, dump(g), dump(w))
+		}
+	}
+}
+
+// loadAll loads the rows of each dataset in one file, in Datasets() order.
+func loadAll(t *testing.T, db *DB, rows map[string][][]driver.Value) {
+	t.Helper()
+	for _, ds := range Datasets() {
+		if r := rows[ds.Name]; len(r) > 0 {
+			loadRows(t, db, ds.Name, r...)
+		}
+	}
+}
+
+func openAt(t *testing.T, path, zone string) *DB {
+	t.Helper()
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), Options{Path: path, Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestDerivedDataIsTheSameWhateverTheLoadOrderAndReplacedRows(t *testing.T) {
+	data := genDerivedData(t)
+	oneGo := openTest(t)
+	loadAll(t, oneGo, data.final)
+	want := derivedAnswers(t, oneGo)
+
+	split := openTest(t)
+	// Facts before the people and ideas they refer to, older exports first,
+	// each dataset in three files; the final export replaces the older rows.
+	order := []string{"activity", "votes", "comments", "decisions", "ideas", "people", "surveys", "sites"}
+	for _, name := range order {
+		if r := data.older[name]; len(r) > 0 {
+			loadRows(t, split, name, r...)
+		}
+	}
+	for _, name := range order {
+		rows := data.final[name]
+		for part := range 3 {
+			lo, hi := part*len(rows)/3, (part+1)*len(rows)/3
+			if hi > lo {
+				loadRows(t, split, name, rows[lo:hi]...)
+			}
+		}
+	}
+	compareAnswers(t, "split loads", derivedAnswers(t, split), want)
+}
+
+func TestMigrationBackfillsDerivedDataOfADatabaseCreatedBy0001(t *testing.T) {
+	data := genDerivedData(t)
+	oneGo := openTest(t)
+	loadAll(t, oneGo, data.final)
+	want := derivedAnswers(t, oneGo)
+
+	// A database as the first release left it: migration 0001 only, rows
+	// inserted without any derived data.
+	path := filepath.Join(t.TempDir(), "old.duckdb")
+	raw, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := []string{
+		ms[0].sql,
+		`CREATE TABLE schema_migrations (version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+		`INSERT INTO schema_migrations (version, name) VALUES (1, '` + ms[0].name + `')`,
+	}
+	for _, s := range stmts {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ds := range Datasets() {
+		rows := latestByKey(ds, data.final[ds.Name])
+		if len(rows) == 0 {
+			continue
+		}
+		q := fmt.Sprintf("INSERT INTO %s VALUES (%s)", ds.Name, strings.TrimSuffix(strings.Repeat("?, ", len(ds.Columns)), ", "))
+		for _, r := range rows {
+			args := make([]any, len(r))
+			for i, v := range r {
+				args[i] = v
+			}
+			if _, err := raw.Exec(q, args...); err != nil {
+				t.Fatalf("%s: %v", ds.Name, err)
+			}
+		}
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	migrated := openAt(t, path, "Europe/Paris")
+	compareAnswers(t, "migrated", derivedAnswers(t, migrated), want)
+}
+
+// latestByKey keeps the last row of each key, as the Loader does.
+func latestByKey(ds Dataset, rows [][]driver.Value) [][]driver.Value {
+	col := map[string]int{}
+	for i, c := range ds.Columns {
+		col[c.Name] = i
+	}
+	key := func(r []driver.Value) string {
+		var b strings.Builder
+		for _, k := range ds.Key {
+			fmt.Fprintf(&b, "%v|", r[col[k]])
+		}
+		return b.String()
+	}
+	last := map[string]int{}
+	for i, r := range rows {
+		last[key(r)] = i
+	}
+	var out [][]driver.Value
+	for i, r := range rows {
+		if last[key(r)] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestDerivedDataFollowsAChangeOfTimeZone(t *testing.T) {
+	data := genDerivedData(t)
+	dir := t.TempDir()
+	fresh := openAt(t, filepath.Join(dir, "ny.duckdb"), "America/New_York")
+	loadAll(t, fresh, data.final)
+	want := derivedAnswers(t, fresh)
+
+	// Loaded in Paris, then opened in New York: the days are recomputed.
+	path := filepath.Join(dir, "paris.duckdb")
+	paris := openAt(t, path, "Europe/Paris")
+	loadAll(t, paris, data.final)
+	if err := paris.Close(); err != nil {
+		t.Fatal(err)
+	}
+	moved := openAt(t, path, "America/New_York")
+	compareAnswers(t, "moved to New York", derivedAnswers(t, moved), want)
+}
