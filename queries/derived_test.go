@@ -53,9 +53,9 @@ func genDerivedData(t *testing.T) derivedData {
 		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
-	person := func() string { return fmt.Sprintf("p%02d", r.IntN(70)) } // p60..p69 are not in people
+	person := func() string { return fmt.Sprintf("p%02d", r.IntN(70)) }  // p60..p69 are not in people
 	ideaID := func() string { return fmt.Sprintf("i%03d", r.IntN(130)) } // i120..i129 are not loaded
-	site := func() string { return pick("S1", "S2", "S3", "S4", "S9") } // S9 is not in sites
+	site := func() string { return pick("S1", "S2", "S3", "S4", "S9") }  // S9 is not in sites
 	opt := func(p int, v any) any {
 		if r.IntN(100) < p {
 			return nil
