@@ -89,6 +89,9 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 		if err := rebuildChangelog(ctx, conn); err != nil {
 			return err
 		}
+		if err := rebuildIdeaInfo(ctx, conn); err != nil {
+			return err
+		}
 		return rebuildWeeks(ctx, conn)
 	case "votes", "comments":
 		s := engagementSources[0]
@@ -100,16 +103,41 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 		}
 		return rebuildWeeks(ctx, conn)
 	case "decisions":
-		return rebuildChangelog(ctx, conn)
+		if err := rebuildChangelog(ctx, conn); err != nil {
+			return err
+		}
+		return rebuildIdeaInfo(ctx, conn)
 	}
 	return nil
 }
 
-// rebuildWeeks recomputes fact_weeks from fact_days.
+// rebuildIdeaInfo recomputes idea_info (migration 0005) from ideas and
+// decisions; the ideas' ids and authors have keys already.
+func rebuildIdeaInfo(ctx context.Context, conn *sql.Conn) error {
+	for _, q := range []string{
+		`DELETE FROM idea_info`,
+		`INSERT INTO idea_info
+		 SELECT k.ik, i.idea_id, i.site_id, i.author_id, pk.pk, i.kind, i.title, i.created_at, i.status, i.decided_at,
+		        i.implemented_at, i.impact, i.feasibility, d.first_at
+		   FROM ideas i
+		   JOIN idea_keys k ON k.idea_id = i.idea_id
+		   LEFT JOIN person_keys pk ON pk.person_id = i.author_id
+		   LEFT JOIN (SELECT idea_id, min(decided_at) AS first_at FROM decisions GROUP BY idea_id) d ON d.idea_id = i.idea_id`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("idea info: %w", err)
+		}
+	}
+	return nil
+}
+
+// rebuildWeeks recomputes fact_weeks and fact_people from fact_days.
 func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
 	for _, q := range []string{
 		`DELETE FROM fact_weeks`,
 		`INSERT INTO fact_weeks SELECT pk, (day + 3) // 7, min(day) FROM fact_days GROUP BY pk, (day + 3) // 7`,
+		`DELETE FROM fact_people`,
+		`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days GROUP BY src, pk`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("fact weeks: %w", err)

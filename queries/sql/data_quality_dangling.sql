@@ -5,8 +5,8 @@
 -- Empty (NULL) references are not dangling.
 -- The references of the large tables are counted from the derived data
 -- (queries/derived.go), which keeps one person key per id and one idea key
--- per idea id: fact_days counts the rows of activity, ideas (author_id not
--- empty), votes and comments per person key (src 1, 2, 3, 4), and
+-- per idea id: fact_people counts the rows of activity, ideas (author_id
+-- not empty), votes and comments per person key (src 1, 2, 3, 4), and
 -- engagements has one row per vote (kind 1) and comment (kind 2) with
 -- idea_site NULL when the idea is not loaded; person_info holds people's
 -- keys.
@@ -21,16 +21,16 @@ SELECT * FROM (
 	FROM challenges r ANTI JOIN sites t ON r.site_id = t.site_id WHERE r.site_id IS NOT NULL
 	UNION ALL
 	SELECT 4, 'ideas', 'author_id', 'people', coalesce(sum(n), 0)::BIGINT, count(DISTINCT r.pk)
-	FROM fact_days r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 2
+	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 2
 	UNION ALL
 	SELECT 5, 'votes', 'voter_id', 'people', coalesce(sum(n), 0)::BIGINT, count(DISTINCT r.pk)
-	FROM fact_days r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 3
+	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 3
 	UNION ALL
 	SELECT 6, 'comments', 'author_id', 'people', coalesce(sum(n), 0)::BIGINT, count(DISTINCT r.pk)
-	FROM fact_days r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 4
+	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 4
 	UNION ALL
 	SELECT 7, 'activity', 'person_id', 'people', coalesce(sum(n), 0)::BIGINT, count(DISTINCT r.pk)
-	FROM fact_days r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 1
+	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 1
 	UNION ALL
 	SELECT 8, 'surveys', 'person_id', 'people', count(*), count(DISTINCT r.person_id)
 	FROM surveys r ANTI JOIN people t ON r.person_id = t.person_id

@@ -5,43 +5,42 @@
 -- First decision = the earliest of ideas.decided_at and every
 -- decisions.decided_at of the idea, only those before the end of D.
 -- Durations are exact fractional days, clamped at 0.
+-- idea_info (queries/derived.go) carries each idea's key, its author's
+-- person key and the earliest decided_at of its rows in decisions: the
+-- earliest before the end of D is that one when it is before the end of D.
 WITH idea AS (
-    SELECT idea_id, site_id, author_id, created_at, status,
-           CASE WHEN decided_at < $end_d::TIMESTAMPTZ THEN decided_at END AS decided_at
-      FROM ideas
+    SELECT ik, site_id, author_pk, created_at, status,
+           CASE WHEN decided_at < $end_d::TIMESTAMPTZ THEN decided_at END AS decided_at,
+           CASE WHEN first_decision_at < $end_d::TIMESTAMPTZ THEN first_decision_at END AS dec_first
+      FROM idea_info
      WHERE created_at < $end_d::TIMESTAMPTZ
        AND status <> 'withdrawn'
 ),
-dec AS (
-    SELECT idea_id, min(decided_at) AS first_at
-      FROM decisions
-     WHERE decided_at < $end_d::TIMESTAMPTZ
-     GROUP BY idea_id
-),
--- The first comment, dated on or before D, by a person other than the
--- idea's author whose role (as loaded) is ambassador or core_team; only
--- for ideas created in P (the only ones the SLA reads). A commenter missing
--- from `people` never answers.
+-- The local day of the first comment, dated on or before D, by a person
+-- other than the idea's author whose role (as loaded) is ambassador or
+-- core_team; only for ideas created in P (the only ones the SLA reads). A
+-- commenter missing from `people` (person_info) never answers.
+-- engagements (kind 2) has each comment's person key, idea key, local day.
 cm AS (
-    SELECT c.idea_id, min(c.created_at) AS first_at
-      FROM comments c
-      JOIN idea i ON i.idea_id = c.idea_id
-      JOIN people p ON p.person_id = c.author_id
-     WHERE c.created_at < $end_d::TIMESTAMPTZ
+    SELECT e.ik, min(e.day) AS comment_day
+      FROM engagements e
+      JOIN idea i ON i.ik = e.ik
+      JOIN person_info p ON p.pk = e.pk
+     WHERE e.kind = 2
+       AND e.day <= $d_day
        AND i.created_at >= $p_lo::TIMESTAMPTZ
        AND p.role IN ('ambassador', 'core_team')
-       AND c.author_id IS DISTINCT FROM i.author_id
-     GROUP BY c.idea_id
+       AND e.pk IS DISTINCT FROM i.author_pk
+     GROUP BY e.ik
 ),
 f AS (
     SELECT i.site_id, i.created_at, i.status,
-           CASE WHEN d.first_at IS NULL OR i.decided_at <= d.first_at
-                THEN coalesce(i.decided_at, d.first_at)
-                ELSE d.first_at END AS first_at,
-           cm.first_at AS comment_at
+           CASE WHEN i.dec_first IS NULL OR i.decided_at <= i.dec_first
+                THEN coalesce(i.decided_at, i.dec_first)
+                ELSE i.dec_first END AS first_at,
+           cm.comment_day
       FROM idea i
-      LEFT JOIN dec d ON d.idea_id = i.idea_id
-      LEFT JOIN cm ON cm.idea_id = i.idea_id
+      LEFT JOIN cm ON cm.ik = i.ik
 ),
 g AS (
     SELECT site_id, status, first_at,
@@ -52,11 +51,7 @@ g AS (
            -- instants in P, queries/localday.go), only for ideas created in
            -- P (the only ones the SLA reads).
            CASE WHEN created_at >= $p_lo::TIMESTAMPTZ THEN {{.Day "created_at"}} END AS cday,
-           -- Answered = the earlier of the first decision and the first
-           -- qualifying comment.
-           CASE WHEN comment_at IS NULL OR first_at <= comment_at
-                THEN coalesce(first_at, comment_at)
-                ELSE comment_at END AS answered_at
+           comment_day
       FROM f
 ),
 -- Due date: the 5th business day after the local creation date (Monday to
@@ -74,11 +69,14 @@ SELECT GROUPING(site_id) = 1 AS overall,
        quantile_cont(delay, 0.5) FILTER (WHERE first_at >= $b_lo::TIMESTAMPTZ AND first_at < $p_lo::TIMESTAMPTZ) AS decision_delay_baseline_days,
        max(age) FILTER (WHERE status IN ('submitted', 'in_review') AND first_at IS NULL) AS oldest_open_idea_days,
        count(*) FILTER (WHERE in_p AND due <= $d_day) AS sla_ideas,
-       -- Answered on or before the due date: every answer is before the end
-       -- of D; one before P is before the creation date, so before the due
-       -- date; one in P has its exact local day.
+       -- Answered (the earlier of the first decision and the first
+       -- qualifying comment) on or before the due date: either one is. Every
+       -- decision is before the end of D; one before P is before the creation
+       -- date, so before the due date; one in P has its exact local day.
        count(*) FILTER (WHERE in_p AND due <= $d_day
-                          AND (answered_at < $p_lo::TIMESTAMPTZ OR {{.Day "answered_at"}} <= due)) AS sla_answered
+                          AND ((first_at IS NOT NULL
+                                AND (first_at < $p_lo::TIMESTAMPTZ OR {{.Day "first_at"}} <= due))
+                               OR comment_day <= due)) AS sla_answered
   FROM h
  GROUP BY GROUPING SETS ((site_id), ())
  ORDER BY overall, site_id;

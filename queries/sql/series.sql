@@ -40,10 +40,13 @@ act AS (
       LEFT JOIN person_info p ON p.pk = w.pk
      GROUP BY w.idx
 ),
+-- idea_info (queries/derived.go): ideas with the earliest decided_at of
+-- their rows in decisions (the earliest before the end of D when it is).
 idea AS (
-    SELECT idea_id, kind, created_at,
-           CASE WHEN decided_at < $end_d::TIMESTAMPTZ THEN decided_at END AS decided_at
-      FROM ideas
+    SELECT kind, created_at,
+           CASE WHEN decided_at < $end_d::TIMESTAMPTZ THEN decided_at END AS decided_at,
+           CASE WHEN first_decision_at < $end_d::TIMESTAMPTZ THEN first_decision_at END AS dec_first
+      FROM idea_info
      WHERE created_at < $end_d::TIMESTAMPTZ
        AND status <> 'withdrawn'
        AND ($site = '' OR site_id = $site)
@@ -72,19 +75,12 @@ engaged AS (
        AND ($site = '' OR idea_site = $site)
      GROUP BY 1
 ),
-dec AS (
-    SELECT idea_id, min(decided_at) AS first_at
-      FROM decisions
-     WHERE decided_at < $end_d::TIMESTAMPTZ
-     GROUP BY idea_id
-),
 first_decisions AS (
-    SELECT i.created_at,
-           CASE WHEN d.first_at IS NULL OR i.decided_at <= d.first_at
-                THEN coalesce(i.decided_at, d.first_at)
-                ELSE d.first_at END AS first_at
-      FROM idea i
-      LEFT JOIN dec d ON d.idea_id = i.idea_id
+    SELECT created_at,
+           CASE WHEN dec_first IS NULL OR decided_at <= dec_first
+                THEN coalesce(decided_at, dec_first)
+                ELSE dec_first END AS first_at
+      FROM idea
 ),
 decided AS (
     SELECT ({{.Day "first_at"}} - $lo_day) // 7 AS idx,
