@@ -101,6 +101,12 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 		if err := db.rebuildEngagements(ctx, conn, s); err != nil {
 			return err
 		}
+		if s.kind == 1 {
+			// idea_info carries the vote counts.
+			if err := rebuildIdeaInfo(ctx, conn); err != nil {
+				return err
+			}
+		}
 		return rebuildWeeks(ctx, conn)
 	case "decisions":
 		if err := rebuildChangelog(ctx, conn); err != nil {
@@ -111,18 +117,20 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 	return nil
 }
 
-// rebuildIdeaInfo recomputes idea_info (migration 0005) from ideas and
-// decisions; the ideas' ids and authors have keys already.
+// rebuildIdeaInfo recomputes idea_info (migrations 0005, 0006) from
+// ideas, decisions and the votes of engagements; the ideas' ids and authors
+// have keys already.
 func rebuildIdeaInfo(ctx context.Context, conn *sql.Conn) error {
 	for _, q := range []string{
 		`DELETE FROM idea_info`,
 		`INSERT INTO idea_info
 		 SELECT k.ik, i.idea_id, i.site_id, i.author_id, pk.pk, i.kind, i.title, i.created_at, i.status, i.decided_at,
-		        i.implemented_at, i.impact, i.feasibility, d.first_at
+		        i.implemented_at, i.impact, i.feasibility, d.first_at, v.n, v.last_day
 		   FROM ideas i
 		   JOIN idea_keys k ON k.idea_id = i.idea_id
 		   LEFT JOIN person_keys pk ON pk.person_id = i.author_id
-		   LEFT JOIN (SELECT idea_id, min(decided_at) AS first_at FROM decisions GROUP BY idea_id) d ON d.idea_id = i.idea_id`,
+		   LEFT JOIN (SELECT idea_id, min(decided_at) AS first_at FROM decisions GROUP BY idea_id) d ON d.idea_id = i.idea_id
+		   LEFT JOIN (SELECT ik, count(*) AS n, max(day) AS last_day FROM engagements WHERE kind = 1 GROUP BY ik) v ON v.ik = k.ik`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("idea info: %w", err)
@@ -241,6 +249,9 @@ func (db *DB) rebuildDerived(ctx context.Context, conn *sql.Conn) error {
 		}
 	}
 	if err := rebuildWeeks(ctx, conn); err != nil {
+		return err
+	}
+	if err := rebuildIdeaInfo(ctx, conn); err != nil {
 		return err
 	}
 	stmts := []string{`DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`}

@@ -24,21 +24,24 @@ WITH wk AS (
 -- Monday-based week (week = (day + 3) // 7) with the first active day of
 -- the week: active in the week as of D when that day is on or before D.
 week_people AS (
-    SELECT week - $lo_week AS idx, pk
+    SELECT week, pk
       FROM fact_weeks
      WHERE week >= $lo_week AND first_day <= $d_day
        AND ($site = '' OR pk IN (SELECT pk FROM person_info WHERE site_id = $site))
 ),
+-- Counted per raw week (no hashing of an expression), and the ambassadors
+-- by joining only the people whose role is ambassador (a small build side).
 act AS (
-    SELECT w.idx,
-           count(*) AS people,
-           count(*) FILTER (WHERE p.role = 'ambassador'
-                              AND (p.ambassador_since IS NULL OR p.ambassador_since <= wk.week_end)
-                              AND (p.left_on IS NULL OR p.left_on > wk.week_end)) AS ambassadors
-      FROM week_people w
-      JOIN wk ON wk.idx = w.idx
-      LEFT JOIN person_info p ON p.pk = w.pk
-     GROUP BY w.idx
+    SELECT a.week - $lo_week AS idx, a.people, coalesce(b.ambassadors, 0) AS ambassadors
+      FROM (SELECT week, count(*) AS people FROM week_people GROUP BY week) a
+      LEFT JOIN (
+          SELECT w.week, count(*) AS ambassadors
+            FROM week_people w
+            JOIN wk ON wk.idx = w.week - $lo_week
+            JOIN (SELECT pk, ambassador_since, left_on FROM person_info WHERE role = 'ambassador') p ON p.pk = w.pk
+           WHERE (p.ambassador_since IS NULL OR p.ambassador_since <= wk.week_end)
+             AND (p.left_on IS NULL OR p.left_on > wk.week_end)
+           GROUP BY w.week) b ON b.week = a.week
 ),
 -- idea_info (queries/derived.go): ideas with the earliest decided_at of
 -- their rows in decisions (the earliest before the end of D when it is).
@@ -65,14 +68,18 @@ created AS (
 -- Votes and comments on loaded, non-withdrawn ideas of the site created on
 -- or before D, from engagements (queries/derived.go: local days).
 engaged AS (
+    -- Counted per raw (kind, day) first: DuckDB aggregates a small integer
+    -- range without hashing (30 ms instead of 100 ms on 4M rows).
     SELECT (day - $lo_day) // 7 AS idx,
-           count(*) FILTER (WHERE kind = 1) AS votes,
-           count(*) FILTER (WHERE kind = 2) AS comments
-      FROM engagements
-     WHERE day >= $lo_day AND day <= $d_day
-       AND idea_day <= $d_day
-       AND NOT withdrawn
-       AND ($site = '' OR idea_site = $site)
+           sum(n) FILTER (WHERE kind = 1) AS votes,
+           sum(n) FILTER (WHERE kind = 2) AS comments
+      FROM (SELECT kind, day, count(*) AS n
+              FROM engagements
+             WHERE day >= $lo_day AND day <= $d_day
+               AND idea_day <= $d_day
+               AND NOT withdrawn
+               AND ($site = '' OR idea_site = $site)
+             GROUP BY kind, day)
      GROUP BY 1
 ),
 first_decisions AS (
@@ -99,8 +106,8 @@ SELECT strftime(wk.week_start, '%Y-%m-%d'),
        coalesce(created.k_irritant, 0),
        coalesce(created.k_solution, 0),
        coalesce(created.k_practice, 0),
-       coalesce(engaged.votes, 0),
-       coalesce(engaged.comments, 0),
+       coalesce(engaged.votes, 0)::BIGINT,
+       coalesce(engaged.comments, 0)::BIGINT,
        coalesce(decided.decisions, 0),
        decided.delay
   FROM wk

@@ -16,11 +16,24 @@ WITH open_ideas AS (
        AND (first_decision_at IS NULL OR first_decision_at >= $end_d::TIMESTAMPTZ)
        AND ($site = '' OR site_id = $site)
 ),
-vote_counts AS (
+-- idea_info has each idea's votes and the local day of its latest vote:
+-- when that day is before $end_day every vote counts; only the ideas voted
+-- on or after it are counted in engagements (none for the latest as-of
+-- date: the join with an empty side reads nothing).
+late AS (
+    SELECT ik FROM open_ideas WHERE last_vote_day >= $end_day
+),
+late_counts AS (
     SELECT ik, count(*) AS n
       FROM engagements
-     WHERE kind = 1 AND day < $end_day AND ik IN (SELECT ik FROM open_ideas)
+     WHERE kind = 1 AND day < $end_day AND ik IN (SELECT ik FROM late)
      GROUP BY ik
+),
+vote_counts AS (
+    SELECT o.ik,
+           CASE WHEN o.last_vote_day >= $end_day THEN coalesce(l.n, 0) ELSE coalesce(o.votes, 0) END AS n
+      FROM open_ideas o
+      LEFT JOIN late_counts l ON l.ik = o.ik
 ),
 ranked AS (
     SELECT o.idea_id, o.site_id, o.title, o.kind, o.status, o.author_id, o.created_at,
