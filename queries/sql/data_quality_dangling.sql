@@ -41,8 +41,10 @@ SELECT * FROM (
 	SELECT 10, 'comments', 'idea_id', 'ideas', count(*), count(DISTINCT ik)
 	FROM engagements WHERE kind = 2 AND idea_site IS NULL
 	UNION ALL
-	SELECT 11, 'decisions', 'idea_id', 'ideas', count(*), count(DISTINCT r.idea_id)
-	FROM decisions r ANTI JOIN ideas t ON r.idea_id = t.idea_id
+	-- changelog holds every row of decisions (when it has any) with the
+	-- idea's title, NULL when the idea is not loaded (titles are required).
+	SELECT 11, 'decisions', 'idea_id', 'ideas', count(*), count(DISTINCT idea_id)
+	FROM changelog WHERE title IS NULL
 	UNION ALL
 	SELECT 12, 'ideas', 'replicates_idea_id', 'ideas', count(*), count(DISTINCT r.replicates_idea_id)
 	FROM ideas r ANTI JOIN ideas t ON r.replicates_idea_id = t.idea_id WHERE r.replicates_idea_id IS NOT NULL
