@@ -6,6 +6,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -218,8 +219,8 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 			}
 		}()
 	}
-	pipe := newAppendPipe(loader, len(p.ds.Columns))
-	defer pipe.close()
+	// The loader appends on its own goroutine; it copies each row.
+	vals := make([]driver.Value, len(p.ds.Columns))
 	var rej Reject
 	for {
 		if res.Rows&1023 == 0 {
@@ -242,10 +243,10 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 		if src.isXLSX() {
 			bar.addRow()
 		}
-		if p.row(rec, pipe.slot(), &rej) {
+		if p.row(rec, vals, &rej) {
 			if res.Rejected == 0 || opts.SkipInvalid {
-				if !pipe.keep() {
-					return res, fmt.Errorf("%s: %w", name, pipe.close())
+				if err := loader.Append(vals); err != nil {
+					return res, fmt.Errorf("%s: %w", name, err)
 				}
 			}
 			continue
@@ -266,9 +267,6 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 				return res, fmt.Errorf("%s: write rejects: %w", name, err)
 			}
 		}
-	}
-	if err := pipe.close(); err != nil {
-		return res, fmt.Errorf("%s: %w", name, err)
 	}
 	if res.Rejected > 0 && !opts.SkipInvalid {
 		return res, fmt.Errorf("%s: %d %w, nothing loaded (fix them, or load the valid rows with --skip-invalid)", name, res.Rejected, ErrRejected)

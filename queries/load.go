@@ -6,7 +6,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -45,14 +47,34 @@ type Loader struct {
 	app  *duckdb.Appender
 	// before is the highest rowid of the table when the load began (-1:
 	// the table was empty); new rows have higher rowids.
-	before   int64
-	seq      int64
-	row      []driver.Value
-	dates    []int
+	before int64
+	seq    int64
+	dates  []int
+	keys   *keySet
+	// Rows are handed to the appending goroutine in batches (see run), so
+	// that the caller's reading and converting overlaps DuckDB's appending.
+	cur      *rowBatch
+	full     chan *rowBatch
+	free     chan *rowBatch
+	stopped  chan struct{}
+	appErr   error // set by run before stopped is closed
+	failed   atomic.Bool
+	draining bool
 	inTx     bool
 	done     bool
 	unlocked bool
 }
+
+// rowBatch is a block of rows for the appending goroutine, reused.
+type rowBatch struct {
+	vals []driver.Value
+	n    int
+}
+
+const (
+	batchRows = 2048 // rows per batch (DuckDB's vector size)
+	batches   = 4    // batches in flight
+)
 
 // NewLoader opens a loader for the dataset. It waits for any other loader of
 // this DB to finish (one writer at a time). Close must always be called.
@@ -90,13 +112,59 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 		l.Close()
 		return nil, fmt.Errorf("load %s: appender: %w", ds.Name, err)
 	}
-	l.row = make([]driver.Value, len(ds.Columns))
 	for i, c := range ds.Columns {
 		if c.Kind == Date {
 			l.dates = append(l.dates, i)
 		}
 	}
+	l.keys = newKeySet(ds)
+	l.full = make(chan *rowBatch, batches)
+	l.free = make(chan *rowBatch, batches)
+	for range batches {
+		l.free <- &rowBatch{vals: make([]driver.Value, batchRows*len(ds.Columns))}
+	}
+	l.stopped = make(chan struct{})
+	go l.run()
 	return l, nil
+}
+
+// run appends the batches in order (one goroutine: the later row of a key
+// keeps the higher rowid). After an error it only recycles the batches.
+func (l *Loader) run() {
+	defer close(l.stopped)
+	ncol := len(l.ds.Columns)
+	for b := range l.full {
+		if l.appErr == nil {
+			for i := 0; i < b.n; i++ {
+				if err := l.app.AppendRow(b.vals[i*ncol : (i+1)*ncol]...); err != nil {
+					l.appErr = fmt.Errorf("load %s: stage row: %w", l.ds.Name, err)
+					l.failed.Store(true)
+					break
+				}
+			}
+		}
+		clear(b.vals[:b.n*ncol]) // drop the batch's references to its values
+		b.n = 0
+		l.free <- b
+	}
+}
+
+// drain hands over the last batch, waits for the appending goroutine to
+// finish and returns its error. It may be called more than once.
+func (l *Loader) drain() error {
+	if l.stopped == nil {
+		return nil
+	}
+	if !l.draining {
+		l.draining = true
+		if l.cur != nil && l.cur.n > 0 {
+			l.full <- l.cur
+		}
+		l.cur = nil
+		close(l.full)
+	}
+	<-l.stopped
+	return l.appErr
 }
 
 func (l *Loader) unlock() {
@@ -108,25 +176,37 @@ func (l *Loader) unlock() {
 
 // Append stages one row. values follow the dataset's column order: string
 // for Text and Enum, int64 for Integer, time.Time for Date (its Y-M-D) and
-// Instant, nil for an empty value.
+// Instant, nil for an empty value. The values are copied: the caller may
+// reuse the slice. Rows are appended to DuckDB on another goroutine; an
+// error there is returned by a later Append and by Commit.
 func (l *Loader) Append(values []driver.Value) error {
 	if len(values) != len(l.ds.Columns) {
 		return fmt.Errorf("load %s: %d values for %d columns", l.ds.Name, len(values), len(l.ds.Columns))
 	}
-	row := values
-	if len(l.dates) > 0 {
-		copy(l.row, values)
-		for _, i := range l.dates {
-			if t, ok := values[i].(time.Time); ok {
-				// DATE columns take the calendar date, whatever the location.
-				l.row[i] = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-			}
-		}
-		row = l.row
+	if l.draining {
+		return errors.New("load: append after commit or close")
 	}
+	if l.failed.Load() {
+		return l.drain()
+	}
+	if l.cur == nil {
+		l.cur = <-l.free
+	}
+	ncol := len(values)
+	row := l.cur.vals[l.cur.n*ncol : (l.cur.n+1)*ncol]
+	copy(row, values)
+	for _, i := range l.dates {
+		if t, ok := row[i].(time.Time); ok {
+			// DATE columns take the calendar date, whatever the location.
+			row[i] = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		}
+	}
+	l.keys.add(row)
 	l.seq++
-	if err := l.app.AppendRow(row...); err != nil {
-		return fmt.Errorf("load %s: stage row: %w", l.ds.Name, err)
+	l.cur.n++
+	if l.cur.n == batchRows {
+		l.full <- l.cur
+		l.cur = nil
 	}
 	return nil
 }
@@ -142,6 +222,9 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 	}
 	if !l.inTx {
 		return 0, errors.New("load: closed")
+	}
+	if err := l.drain(); err != nil {
+		return 0, err
 	}
 	if err := l.app.Close(); err != nil {
 		l.app = nil
@@ -181,14 +264,23 @@ func (l *Loader) merge(ctx context.Context) error {
 	}
 	name, before := l.ds.Name, l.before
 	key := strings.Join(l.ds.Key, ", ")
-	// Keys that repeat among the new rows, found by a hash aggregate over
-	// one 64-bit hash per row (much cheaper than grouping the key columns);
-	// a collision only adds a candidate, compared exactly below.
+	maybe := l.keys.maybeRepeats()
+	if l.keys.release() {
+		// Hand the set's memory back before DuckDB's work below, so that
+		// the process's peak stays that of the larger of the two.
+		debug.FreeOSMemory()
+	}
 	var dups int64
-	if err := l.conn.QueryRowContext(ctx, fmt.Sprintf(
-		`SELECT count(*) FROM (SELECT hash(%s) AS h FROM main.%s WHERE rowid > %d GROUP BY h HAVING count(*) > 1)`,
-		key, name, before)).Scan(&dups); err != nil {
-		return err
+	if maybe {
+		// Keys that repeat among the new rows, found by a hash aggregate
+		// over one 64-bit hash per row (much cheaper than grouping the key
+		// columns); a collision only adds a candidate, compared exactly
+		// below.
+		if err := l.conn.QueryRowContext(ctx, fmt.Sprintf(
+			`SELECT count(*) FROM (SELECT hash(%s) AS h FROM main.%s WHERE rowid > %d GROUP BY h HAVING count(*) > 1)`,
+			key, name, before)).Scan(&dups); err != nil {
+			return err
+		}
 	}
 	if dups > 0 {
 		if _, err := l.conn.ExecContext(ctx, fmt.Sprintf(
@@ -231,6 +323,9 @@ func (l *Loader) rollback() {
 func (l *Loader) Close() error {
 	var errs []error
 	if l.app != nil {
+		if err := l.drain(); err != nil {
+			errs = append(errs, err)
+		}
 		// Closing flushes into the transaction, rolled back below.
 		if err := l.app.Close(); err != nil {
 			errs = append(errs, err)

@@ -1,0 +1,159 @@
+package queries
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestLoaderKeepsTheLaterRowOfAKeyAcrossBatchesAndLoads loads more rows than
+// a DuckDB row group (so that rows reach the file before the commit), with
+// keys repeated far apart, then a newer export overlapping the first.
+func TestLoaderKeepsTheLaterRowOfAKeyAcrossBatchesAndLoads(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	base := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	load := func(n, keys, offset int, hour int) {
+		t.Helper()
+		ds, _ := LookupDataset("votes")
+		l, err := db.NewLoader(ctx, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		for i := 0; i < n; i++ {
+			k := offset + i%keys
+			// voted_at tells which row of a key was last: i/keys.
+			v := []driver.Value{fmt.Sprintf("I%d", k%1000), fmt.Sprintf("P%06d", k), base.Add(time.Duration(hour)*time.Hour + time.Duration(i/keys)*time.Minute)}
+			if err := l.Append(v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := l.Commit(ctx, LoadInfo{File: "votes.csv", RowsRead: int64(n), StartedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(name string, wantRows int, where string, wantAt time.Time, wantN int) {
+		t.Helper()
+		var rows, n int
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM votes`).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM votes WHERE `+where+` AND voted_at = ?`, wantAt).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if rows != wantRows || n != wantN {
+			t.Fatalf("%s: %d rows, %d with the expected date; want %d and %d", name, rows, n, wantRows, wantN)
+		}
+	}
+	// 300k rows over 200k keys: the first 100k keys appear twice.
+	load(300_000, 200_000, 0, 0)
+	check("first load, repeated keys", 200_000, `voter_id < 'P100000'`, base.Add(time.Minute), 100_000)
+	check("first load, single keys", 200_000, `voter_id >= 'P100000'`, base, 100_000)
+	// A newer export: keys 150k-349k, each once.
+	load(200_000, 200_000, 150_000, 5)
+	check("newer export replaces", 350_000, `voter_id >= 'P150000'`, base.Add(5*time.Hour), 200_000)
+	check("rows the newer export lacks stay", 350_000, `voter_id < 'P100000'`, base.Add(time.Minute), 100_000)
+}
+
+// TestLoaderClosedWithoutCommitLeavesALargeLoadInvisible checks the
+// rollback once rows have been written to the file.
+func TestLoaderClosedWithoutCommitLeavesALargeLoadInvisible(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	loadRows(t, db, "sites", []driver.Value{"LYON", "Lyon", nil, int64(1)})
+	ds, _ := LookupDataset("sites")
+	l, err := db.NewLoader(ctx, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200_000; i++ {
+		if err := l.Append([]driver.Value{fmt.Sprintf("S%d", i), "x", nil, nil}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen int
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM sites`).Scan(&seen); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var after, logged int
+	db.SQL().QueryRow(`SELECT count(*) FROM sites`).Scan(&after)
+	db.SQL().QueryRow(`SELECT count(*) FROM ingest_log`).Scan(&logged)
+	if seen != 1 || after != 1 || logged != 1 {
+		t.Fatalf("another connection saw %d sites during the load and %d after it (ingest_log %d); want 1, 1, 1", seen, after, logged)
+	}
+}
+
+func TestKeySetTellsRepeatedKeys(t *testing.T) {
+	votes, _ := LookupDataset("votes")
+	people, _ := LookupDataset("people")
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		ds     Dataset
+		rows   func(add func([]driver.Value))
+		repeat bool
+	}{
+		{"distinct keys", votes, func(add func([]driver.Value)) {
+			for i := 0; i < 5000; i++ {
+				add([]driver.Value{"I1", fmt.Sprintf("P%d", i), at})
+			}
+		}, false},
+		{"a key twice, other columns differing", votes, func(add func([]driver.Value)) {
+			add([]driver.Value{"I1", "P1", at})
+			add([]driver.Value{"I2", "P1", at})
+			add([]driver.Value{"I1", "P1", at.Add(time.Hour)})
+		}, true},
+		{"keys that only concatenate alike", votes, func(add func([]driver.Value)) {
+			add([]driver.Value{"I1", "2P", at})
+			add([]driver.Value{"I12", "P", at})
+		}, false},
+		{"a one-column key twice", people, func(add func([]driver.Value)) {
+			add([]driver.Value{"P1", "S", "collaborator", nil, nil, nil, nil})
+			add([]driver.Value{"P1", "S", "sponsor", nil, nil, nil, nil})
+		}, true},
+		{"the same instant written in two zones", votes, func(add func([]driver.Value)) {
+			add([]driver.Value{"I1", "P1", at})
+			add([]driver.Value{"I1", "P1", at.In(time.FixedZone("+02", 7200))})
+		}, true},
+		{"an unexpected value type gives up (may repeat)", votes, func(add func([]driver.Value)) {
+			add([]driver.Value{"I1", 3.5, at})
+		}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newKeySet(tc.ds)
+			tc.rows(func(v []driver.Value) { s.add(v) })
+			if got := s.maybeRepeats(); got != tc.repeat {
+				t.Fatalf("maybeRepeats = %v, want %v", got, tc.repeat)
+			}
+		})
+	}
+}
+
+// TestKeySetMovesToFingerprintsWithoutLosingKeys crosses the switch from
+// full hashes to the fingerprint table (about 1.5M keys).
+func TestKeySetMovesToFingerprintsWithoutLosingKeys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1.6M keys")
+	}
+	votes, _ := LookupDataset("votes")
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := newKeySet(votes)
+	const n = 1_600_000
+	for i := 0; i < n; i++ {
+		s.add([]driver.Value{"I1", fmt.Sprintf("P%d", i), at})
+	}
+	if s.big == nil || s.maybeRepeats() {
+		t.Fatalf("after %d distinct keys: big table %v, maybeRepeats %v; want a big table and no repeat", n, s.big != nil, s.maybeRepeats())
+	}
+	s.add([]driver.Value{"I1", "P7", at}) // a key from before the switch
+	if !s.maybeRepeats() {
+		t.Fatal("a key added before the switch was not found after it")
+	}
+}
