@@ -101,6 +101,9 @@ func (db *DB) Decisions(ctx context.Context, month time.Time, siteID string) ([]
 		sql.Named("hi", time.Date(first.Year(), first.Month()+1, 1, 0, 0, 0, 0, db.loc)),
 		sql.Named("site", siteID),
 	}
+	if err := db.ensureDerived(ctx); err != nil {
+		return nil, fmt.Errorf("decisions: %w", err)
+	}
 	out := []DecisionEntry{}
 	err := db.each(ctx, "decisions", decisionsChangelogSQL, args, func(rows *sql.Rows) error {
 		var e DecisionEntry

@@ -4,25 +4,31 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"text/template"
 	"time"
 )
 
-// Derived data (migration 0002): person_keys gives every person id an
-// INTEGER key, person_info is people with that key, and fact_days counts
-// the facts that make a person active (activity rows, ideas authored,
-// votes, comments) per person key and local day. The KPI and page queries
+// Derived data (migrations 0002-0007): person_keys and idea_keys give
+// every person and idea id an INTEGER key; person_info and idea_info are
+// people and ideas with those keys (plus each idea's first row in decisions
+// and its votes); fact_days counts the facts that make a person active
+// (activity rows, ideas authored, votes, comments) per person key and
+// local day, fact_weeks per Monday-based week, fact_people per person;
+// engagements is every vote and comment with its keys, local day and its
+// idea's site, creation day and status; changelog is the committee's
+// decisions with their idea's title and site. The KPI and page queries
 // group on these integers instead of hashing 15M VARCHAR ids per request.
 //
-// Each source of fact_days is recomputed from its whole table when a file
-// of that dataset is loaded (DELETE + INSERT of its src rows), so the
-// derived data is a function of the rows as committed: whatever a load
+// Each dataset's derived data is recomputed from its whole table (DELETE +
+// INSERT), so it is a function of the rows as committed: whatever a load
 // replaced (a newer export changing a vote's date or an idea's author) it
-// cannot drift. The cost is paid at ingest (a few seconds for the 20M
-// activity rows of the large demo), not per request.
+// cannot drift. A load only marks its dataset stale (afterMerge); the first
+// query after it recomputes the stale datasets in one transaction
+// (ensureDerived). Local days are those of the database's zone, recorded
+// in derived_state: opened in another zone, everything is recomputed.
 
 // factSource is one dataset whose rows make a person active on a date.
 type factSource struct {
@@ -55,64 +61,67 @@ var engagementSources = []engagementSource{
 	{2, 4, "comments", "author_id", "created_at"},
 }
 
+// derivedDatasets are the datasets some derived data is computed from, in
+// the order they are brought up to date.
+var derivedDatasets = []string{"people", "ideas", "votes", "comments", "activity", "decisions"}
+
 // afterMerge maintains the data derived from a dataset (integer keys,
 // roll-ups that make the KPI queries fast) inside the load's transaction,
 // once the file's rows are merged. It sees the dataset's table as it will be
 // committed.
+//
+// It only records the dataset in derived_stale (same transaction, so the
+// mark commits or rolls back with the rows): every query that reads derived
+// data calls ensureDerived first, which recomputes it on committed rows. A
+// reader therefore never sees derived data that disagrees with the rows,
+// and a load does not pay for reading back what it has just appended.
 func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error {
-	zone, err := derivedZone(ctx, conn)
-	if err != nil {
-		return err
+	for _, name := range derivedDatasets {
+		if name == ds.Name {
+			if _, err := conn.ExecContext(ctx, `INSERT INTO derived_stale VALUES (?)`, ds.Name); err != nil {
+				return fmt.Errorf("derived data: %w", err)
+			}
+		}
 	}
-	if zone != db.loc.String() {
-		// Computed in another zone (or never): rebuild everything.
-		return db.rebuildDerived(ctx, conn)
-	}
-	switch ds.Name {
+	return nil
+}
+
+// followUps are the derived tables computed from several datasets, rebuilt
+// once after the datasets' own derived data.
+type followUps struct {
+	weeks, changelog, ideaInfo bool
+}
+
+// refreshDataset recomputes the derived data of one dataset and notes the
+// shared tables to rebuild after.
+func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, f *followUps) error {
+	switch name {
 	case "people":
 		return rebuildPersonInfo(ctx, conn)
 	case "activity":
-		if err := db.rebuildFacts(ctx, conn, factSources[0]); err != nil {
-			return err
-		}
-		return rebuildWeeks(ctx, conn)
+		f.weeks = true
+		return db.rebuildFacts(ctx, conn, factSources[0])
 	case "ideas":
+		f.weeks, f.changelog, f.ideaInfo = true, true, true
 		if err := db.rebuildFacts(ctx, conn, factSources[1]); err != nil {
 			return err
 		}
 		if err := keyIdeas(ctx, conn, "ideas"); err != nil {
 			return err
 		}
-		if err := db.refreshEngagementIdeas(ctx, conn); err != nil {
-			return err
-		}
-		if err := rebuildChangelog(ctx, conn); err != nil {
-			return err
-		}
-		if err := rebuildIdeaInfo(ctx, conn); err != nil {
-			return err
-		}
-		return rebuildWeeks(ctx, conn)
+		return db.refreshEngagementIdeas(ctx, conn)
 	case "votes", "comments":
 		s := engagementSources[0]
-		if ds.Name == "comments" {
+		if name == "comments" {
 			s = engagementSources[1]
-		}
-		if err := db.rebuildEngagements(ctx, conn, s); err != nil {
-			return err
-		}
-		if s.kind == 1 {
+		} else {
 			// idea_info carries the vote counts.
-			if err := rebuildIdeaInfo(ctx, conn); err != nil {
-				return err
-			}
+			f.ideaInfo = true
 		}
-		return rebuildWeeks(ctx, conn)
+		f.weeks = true
+		return db.rebuildEngagements(ctx, conn, s)
 	case "decisions":
-		if err := rebuildChangelog(ctx, conn); err != nil {
-			return err
-		}
-		return rebuildIdeaInfo(ctx, conn)
+		f.changelog, f.ideaInfo = true, true
 	}
 	return nil
 }
@@ -132,22 +141,24 @@ func rebuildIdeaInfo(ctx context.Context, conn *sql.Conn) error {
 		   LEFT JOIN (SELECT idea_id, min(decided_at) AS first_at FROM decisions GROUP BY idea_id) d ON d.idea_id = i.idea_id
 		   LEFT JOIN (SELECT ik, count(*) AS n, max(day) AS last_day FROM engagements WHERE kind = 1 GROUP BY ik) v ON v.ik = k.ik`,
 	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("idea info: %w", err)
 		}
 	}
 	return nil
 }
 
-// rebuildWeeks recomputes fact_weeks and fact_people from fact_days.
+// rebuildWeeks recomputes fact_weeks from fact_days.
 func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
 	for _, q := range []string{
 		`DELETE FROM fact_weeks`,
-		`INSERT INTO fact_weeks SELECT pk, (day + 3) // 7, min(day) FROM fact_days GROUP BY pk, (day + 3) // 7`,
-		`DELETE FROM fact_people`,
-		`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days GROUP BY src, pk`,
+		// (pk, week) packed in one BIGINT group key, as in factDaysSQL.
+		`INSERT INTO fact_weeks
+		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
+		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
+		           FROM fact_days GROUP BY 1)`,
 	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("fact weeks: %w", err)
 		}
 	}
@@ -158,7 +169,7 @@ func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
 // or from ideas when decisions is empty.
 func rebuildChangelog(ctx context.Context, conn *sql.Conn) error {
 	for _, q := range []string{`DELETE FROM changelog`, changelogSQL} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("changelog: %w", err)
 		}
 	}
@@ -182,27 +193,41 @@ SELECT s.idea_id, i.title, i.site_id, s.decision, s.decided_at, s.reason
   LEFT JOIN ideas i ON i.idea_id = s.idea_id
  ORDER BY s.decided_at`
 
-// derivedZone is the zone fact_days was computed in ("" when unknown).
-func derivedZone(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (string, error) {
-	var zone string
-	err := q.QueryRowContext(ctx, `SELECT zone FROM derived_state LIMIT 1`).Scan(&zone)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+// derivedState is the zone the derived data was computed in ("" when
+// unknown) and the datasets loaded since it was brought up to date.
+func derivedState(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (zone string, stale map[string]bool, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT 'zone', zone FROM derived_state UNION ALL SELECT 'stale', dataset FROM derived_stale`)
 	if err != nil {
-		return "", fmt.Errorf("derived state: %w", err)
+		return "", nil, fmt.Errorf("derived state: %w", err)
 	}
-	return zone, nil
+	defer rows.Close()
+	stale = map[string]bool{}
+	for rows.Next() {
+		var kind, v string
+		if err := rows.Scan(&kind, &v); err != nil {
+			return "", nil, fmt.Errorf("derived state: %w", err)
+		}
+		if kind == "zone" {
+			zone = v
+		} else {
+			stale[v] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, fmt.Errorf("derived state: %w", err)
+	}
+	return zone, stale, nil
 }
 
-// ensureDerived rebuilds the derived data when it was computed in another
-// time zone than the database's (the configuration changed): a query
-// calls it before reading fact_days.
+// ensureDerived brings the derived data up to date before a query reads
+// it: the datasets loaded since (derived_stale), or everything when it was
+// computed in another time zone than the database's (the configuration
+// changed). One transaction, under the write lock.
 func (db *DB) ensureDerived(ctx context.Context) error {
-	zone, err := derivedZone(ctx, db.sql)
-	if err != nil || zone == db.loc.String() {
+	zone, stale, err := derivedState(ctx, db.sql)
+	if err != nil || (zone == db.loc.String() && len(stale) == 0) {
 		return err
 	}
 	db.writeMu.Lock()
@@ -212,54 +237,63 @@ func (db *DB) ensureDerived(ctx context.Context) error {
 		return fmt.Errorf("derived data: %w", err)
 	}
 	defer conn.Close()
-	if zone, err = derivedZone(ctx, conn); err != nil || zone == db.loc.String() {
+	if zone, stale, err = derivedState(ctx, conn); err != nil || (zone == db.loc.String() && len(stale) == 0) {
 		return err
 	}
-	slog.Info("rebuilding derived data for the time zone", "from", zone, "to", db.loc.String())
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+	t0 := time.Now()
+	if _, err := execLogged(ctx, conn, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("derived data: %w", err)
 	}
-	if err := db.rebuildDerived(ctx, conn); err != nil {
+	if err := db.refreshDerived(ctx, conn, zone, stale); err != nil {
 		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := execLogged(ctx, conn, "COMMIT"); err != nil {
 		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		return fmt.Errorf("derived data: commit: %w", err)
 	}
+	slog.Debug("derived data", "zone", db.loc.String(), "from_zone", zone, "datasets", len(stale), "took", time.Since(t0))
 	return nil
 }
 
-// rebuildDerived recomputes every derived table in the database's zone.
-func (db *DB) rebuildDerived(ctx context.Context, conn *sql.Conn) error {
-	if err := rebuildPersonInfo(ctx, conn); err != nil {
-		return err
+// refreshDerived recomputes the derived data of the stale datasets, or of
+// every dataset when it was computed in another zone, then records the zone.
+func (db *DB) refreshDerived(ctx context.Context, conn *sql.Conn, zone string, stale map[string]bool) error {
+	if zone != db.loc.String() {
+		slog.Info("computing derived data for the time zone", "from", zone, "to", db.loc.String())
 	}
-	for _, s := range factSources {
-		if err := db.rebuildFacts(ctx, conn, s); err != nil {
+	var f followUps
+	for _, name := range derivedDatasets {
+		if zone == db.loc.String() && !stale[name] {
+			continue
+		}
+		if err := db.refreshDataset(ctx, conn, name, &f); err != nil {
 			return err
 		}
 	}
-	if err := keyIdeas(ctx, conn, "ideas"); err != nil {
-		return err
-	}
-	for _, s := range engagementSources {
-		if err := db.rebuildEngagements(ctx, conn, s); err != nil {
+	if f.weeks {
+		if err := rebuildWeeks(ctx, conn); err != nil {
 			return err
 		}
 	}
-	if err := rebuildWeeks(ctx, conn); err != nil {
-		return err
+	if f.changelog {
+		if err := rebuildChangelog(ctx, conn); err != nil {
+			return err
+		}
 	}
-	if err := rebuildIdeaInfo(ctx, conn); err != nil {
-		return err
+	if f.ideaInfo {
+		if err := rebuildIdeaInfo(ctx, conn); err != nil {
+			return err
+		}
 	}
-	stmts := []string{`DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`}
-	if _, err := conn.ExecContext(ctx, stmts[0]); err != nil {
-		return fmt.Errorf("derived state: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, stmts[1], db.loc.String()); err != nil {
-		return fmt.Errorf("derived state: %w", err)
+	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
+		var args []any
+		if strings.Contains(q, "?") {
+			args = []any{db.loc.String()}
+		}
+		if _, err := execLogged(ctx, conn, q, args...); err != nil {
+			return fmt.Errorf("derived state: %w", err)
+		}
 	}
 	return nil
 }
@@ -283,58 +317,88 @@ func rebuildPersonInfo(ctx context.Context, conn *sql.Conn) error {
 		   FROM people p JOIN person_keys k ON k.person_id = p.person_id`,
 	}
 	for _, s := range stmts {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
+		if _, err := execLogged(ctx, conn, s); err != nil {
 			return fmt.Errorf("person keys: %w", err)
 		}
 	}
 	return nil
 }
 
-// factStageSQL counts a source's facts per (key, local day) in one pass;
-// ids without a key yet keep their id in miss (pk NULL).
+// missingKeysSQL gives a key to each id of a source that has none yet
+// (ids missing from people): an anti join that makes only those distinct.
+var missingKeysSQL = template.Must(template.New("missing keys").Parse(`
+INSERT INTO person_keys
+SELECT id, ((SELECT coalesce(max(pk), 0) FROM person_keys) + row_number() OVER (ORDER BY id))::INTEGER
+  FROM (SELECT DISTINCT f.{{.Person}} AS id
+          FROM {{.Dataset}} f
+          LEFT JOIN person_keys k ON k.person_id = f.{{.Person}}
+         WHERE k.pk IS NULL AND f.{{.Person}} IS NOT NULL)`))
+
+// factStageSQL counts a source's facts per (key, local day) in one pass
+// over the table (inside the load's transaction a scan of the rows just
+// appended costs several seconds for the 20M activity rows: it is read
+// once). The pair is packed in one BIGINT group key (pk << 32 | day +
+// 2^31; DuckDB groups one 8-byte key about twice as fast as two columns);
+// an id without a key yet keeps its id in miss and its day in the key.
 var factStageSQL = template.Must(template.New("fact stage").Parse(`
 CREATE OR REPLACE TEMP TABLE relais_fact_stage AS
-SELECT k.pk, CASE WHEN k.pk IS NULL THEN f.pid END AS miss, ({{.Day "f.ts"}})::INTEGER AS day, count(*)::BIGINT AS n
+SELECT (coalesce(k.pk, 0)::BIGINT << 32) | ({{.Day "f.ts"}} + 2147483648) AS key,
+       CASE WHEN k.pk IS NULL THEN f.pid END AS miss,
+       count(*) AS n
   FROM (SELECT {{.Person}} AS pid, {{.Instant}} AS ts FROM {{.Dataset}} WHERE {{.Person}} IS NOT NULL) f
   LEFT JOIN person_keys k ON k.person_id = f.pid
- GROUP BY ALL`))
+ GROUP BY 1, 2`))
 
-// rebuildFacts recomputes the fact_days rows of one source from its table.
+// rebuildFacts recomputes the fact_days and fact_people rows of one source
+// from its table.
 func (db *DB) rebuildFacts(ctx context.Context, conn *sql.Conn, s factSource) error {
-	var lo, hi sql.NullTime
-	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%s), max(%s) FROM %s`, s.instant, s.instant, s.dataset)).
-		Scan(&lo, &hi); err != nil {
-		return fmt.Errorf("facts of %s: %w", s.dataset, err)
+	fail := func(err error) error { return fmt.Errorf("facts of %s: %w", s.dataset, err) }
+	lo, hi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
+	if err != nil {
+		return err
 	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM fact_days WHERE src = ?`, s.src); err != nil {
-		return fmt.Errorf("facts of %s: %w", s.dataset, err)
+	if _, err := execLogged(ctx, conn, `DELETE FROM fact_days WHERE src = ?`, s.src); err != nil {
+		return fail(err)
 	}
-	if !lo.Valid {
-		return nil
+	if ok {
+		data := struct {
+			dayExprs
+			Dataset, Person, Instant string
+		}{dayExprs{db.loc, lo, hi}, s.dataset, s.person, s.instant}
+		var buf bytes.Buffer
+		if err := factStageSQL.Execute(&buf, data); err != nil {
+			return fail(err)
+		}
+		stmts := []string{
+			buf.String(),
+			`INSERT INTO person_keys
+			 SELECT miss, ((SELECT coalesce(max(pk), 0) FROM person_keys) + row_number() OVER (ORDER BY miss))::INTEGER
+			   FROM (SELECT DISTINCT miss FROM relais_fact_stage WHERE miss IS NOT NULL)`,
+			fmt.Sprintf(`INSERT INTO fact_days
+			 SELECT %d, (s.key >> 32)::INTEGER, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
+			   FROM relais_fact_stage s WHERE s.miss IS NULL
+			 UNION ALL
+			 SELECT %d, k.pk, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
+			   FROM relais_fact_stage s JOIN person_keys k ON k.person_id = s.miss`, s.src, s.src),
+			`DROP TABLE relais_fact_stage`,
+		}
+		for _, q := range stmts {
+			if _, err := execLogged(ctx, conn, q); err != nil {
+				return fail(err)
+			}
+		}
 	}
-	var buf bytes.Buffer
-	data := struct {
-		dayExprs
-		Dataset, Person, Instant string
-	}{dayExprs{db.loc, lo.Time, hi.Time.Add(time.Microsecond)}, s.dataset, s.person, s.instant}
-	if err := factStageSQL.Execute(&buf, data); err != nil {
-		return fmt.Errorf("facts of %s: %w", s.dataset, err)
-	}
-	stmts := []string{
-		buf.String(),
-		`CREATE OR REPLACE TEMP TABLE relais_new_ids AS SELECT DISTINCT miss AS id FROM relais_fact_stage WHERE miss IS NOT NULL`,
-		newKeysSQL,
-		fmt.Sprintf(`INSERT INTO fact_days
-		 SELECT %d, pk, day, n FROM relais_fact_stage WHERE pk IS NOT NULL
-		 UNION ALL
-		 SELECT %d, k.pk, s.day, s.n FROM relais_fact_stage s JOIN relais_new_ids i ON i.id = s.miss JOIN person_keys k ON k.person_id = s.miss`,
-			s.src, s.src),
-		`DROP TABLE relais_new_ids`,
-		`DROP TABLE relais_fact_stage`,
-	}
-	for _, q := range stmts {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("facts of %s: %w", s.dataset, err)
+	return rebuildFactPeople(ctx, conn, s.src)
+}
+
+// rebuildFactPeople recomputes the fact_people rows of one source.
+func rebuildFactPeople(ctx context.Context, conn *sql.Conn, src int) error {
+	for _, q := range []string{
+		`DELETE FROM fact_people WHERE src = ?`,
+		`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = ? GROUP BY src, pk`,
+	} {
+		if _, err := execLogged(ctx, conn, q, src); err != nil {
+			return fmt.Errorf("fact people: %w", err)
 		}
 	}
 	return nil
@@ -343,15 +407,16 @@ func (db *DB) rebuildFacts(ctx context.Context, conn *sql.Conn, s factSource) er
 // keyIdeas gives a key to every idea id of a dataset's idea_id column.
 func keyIdeas(ctx context.Context, conn *sql.Conn, dataset string) error {
 	stmts := []string{
-		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_new_ideas AS SELECT DISTINCT idea_id AS id FROM %s`, dataset),
+		// Only the ids without a key are made distinct (an anti join).
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_new_ideas AS
+		 SELECT DISTINCT d.idea_id AS id FROM %s d LEFT JOIN idea_keys k ON k.idea_id = d.idea_id WHERE k.ik IS NULL`, dataset),
 		`INSERT INTO idea_keys
 		 SELECT id, ((SELECT coalesce(max(ik), 0) FROM idea_keys) + row_number() OVER (ORDER BY id))::INTEGER
-		   FROM relais_new_ideas n
-		  WHERE NOT EXISTS (SELECT 1 FROM idea_keys k WHERE k.idea_id = n.id)`,
+		   FROM relais_new_ideas`,
 		`DROP TABLE relais_new_ideas`,
 	}
 	for _, s := range stmts {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
+		if _, err := execLogged(ctx, conn, s); err != nil {
 			return fmt.Errorf("idea keys of %s: %w", dataset, err)
 		}
 	}
@@ -379,26 +444,26 @@ SELECT {{.Kind}}, pk.pk, ik.ik, ({{.E.Day "e.ts"}})::INTEGER, i.site_id, ({{.I.D
   FROM (SELECT {{.Person}} AS pid, idea_id, {{.Instant}} AS ts FROM {{.Dataset}}) e
   JOIN person_keys pk ON pk.person_id = e.pid
   JOIN idea_keys ik ON ik.idea_id = e.idea_id
-  LEFT JOIN ideas i ON i.idea_id = e.idea_id`))
+  -- The ideas meet their keys first (300k VARCHAR), the votes then join
+  -- on the integer key.
+  LEFT JOIN (SELECT k.ik, i.site_id, i.created_at, i.status
+               FROM ideas i JOIN idea_keys k ON k.idea_id = i.idea_id) i ON i.ik = ik.ik`))
 
 // rebuildEngagements recomputes the engagements of votes or comments and
 // their fact_days rows.
 func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engagementSource) error {
 	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(
-		`CREATE OR REPLACE TEMP TABLE relais_new_ids AS SELECT DISTINCT %s AS id FROM %s`, s.person, s.dataset)); err != nil {
+	var keys bytes.Buffer
+	if err := missingKeysSQL.Execute(&keys, struct{ Dataset, Person string }{s.dataset, s.person}); err != nil {
 		return fail(err)
 	}
-	if _, err := conn.ExecContext(ctx, newKeysSQL); err != nil {
-		return fail(err)
-	}
-	if _, err := conn.ExecContext(ctx, `DROP TABLE relais_new_ids`); err != nil {
+	if _, err := execLogged(ctx, conn, keys.String()); err != nil {
 		return fail(err)
 	}
 	if err := keyIdeas(ctx, conn, s.dataset); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM engagements WHERE kind = ?`, s.kind); err != nil {
+	if _, err := execLogged(ctx, conn, `DELETE FROM engagements WHERE kind = ?`, s.kind); err != nil {
 		return fail(err)
 	}
 	elo, ehi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
@@ -419,18 +484,20 @@ func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		if err := engagementSQL.Execute(&buf, data); err != nil {
 			return fail(err)
 		}
-		if _, err := conn.ExecContext(ctx, buf.String()); err != nil {
+		if _, err := execLogged(ctx, conn, buf.String()); err != nil {
 			return fail(err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM fact_days WHERE src = ?`, s.src); err != nil {
+	if _, err := execLogged(ctx, conn, `DELETE FROM fact_days WHERE src = ?`, s.src); err != nil {
 		return fail(err)
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO fact_days
-		SELECT ?, pk, day, count(*) FROM engagements WHERE kind = ? GROUP BY pk, day`, s.src, s.kind); err != nil {
+	if _, err := execLogged(ctx, conn, `INSERT INTO fact_days
+		SELECT ?, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
+		  FROM (SELECT (pk::BIGINT << 32) | (day + 2147483648) AS key, count(*) AS n
+		          FROM engagements WHERE kind = ? GROUP BY 1)`, s.src, s.kind); err != nil {
 		return fail(err)
 	}
-	return nil
+	return rebuildFactPeople(ctx, conn, s.src)
 }
 
 // refreshEngagementIdeas re-reads the site, creation day and status of
@@ -451,7 +518,7 @@ func (db *DB) refreshEngagementIdeas(ctx context.Context, conn *sql.Conn) error 
 		`DROP TABLE relais_engagements`,
 	}
 	for _, q := range stmts {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("engagements: %w", err)
 		}
 	}
@@ -477,4 +544,20 @@ func (db *DB) renderSQL(name, text string, lo, hi time.Time) (string, error) {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	return buf.String(), nil
+}
+
+// execLogged runs one statement of the derived data and logs its duration
+// at debug level (the derived data is paid for at ingest: this shows
+// where).
+func execLogged(ctx context.Context, conn *sql.Conn, query string, args ...any) (sql.Result, error) {
+	t0 := time.Now()
+	res, err := conn.ExecContext(ctx, query, args...)
+	if d := time.Since(t0); d > 100*time.Millisecond {
+		q := strings.Join(strings.Fields(query), " ")
+		if len(q) > 80 {
+			q = q[:80]
+		}
+		slog.Debug("derived statement", "took", d, "sql", q)
+	}
+	return res, err
 }

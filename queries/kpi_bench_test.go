@@ -39,6 +39,8 @@ func benchDB(b *testing.B) (*DB, time.Time) {
 	return db, asOf
 }
 
+// BenchmarkKPIs computes the whole KPI document (the snapshot) once per
+// iteration.
 func BenchmarkKPIs(b *testing.B) {
 	db, asOf := benchDB(b)
 	ctx := context.Background()
@@ -49,6 +51,8 @@ func BenchmarkKPIs(b *testing.B) {
 	}
 }
 
+// BenchmarkPageQueries runs each query a page needs, for the first site and
+// for every site.
 func BenchmarkPageQueries(b *testing.B) {
 	db, asOf := benchDB(b)
 	ctx := context.Background()
@@ -68,6 +72,7 @@ func BenchmarkPageQueries(b *testing.B) {
 		{"monthly synthesis", func() error { _, err := db.MonthlySynthesis(ctx, asOf, asOf); return err }},
 		{"ambassadors site", func() error { _, err := db.Ambassadors(ctx, asOf, site); return err }},
 		{"ambassadors every site", func() error { _, err := db.Ambassadors(ctx, asOf, ""); return err }},
+		{"data quality", func() error { _, err := db.DataQuality(ctx); return err }},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -241,6 +241,8 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 			}, func(f *Figures) { enps[f] = &tmpENPS{promoters: p, detractors: d} })
 		}},
 	}
+	// Run one after the other: concurrent runs on separate connections
+	// measured no faster on 2 cores (each query already uses both).
 	for _, st := range steps {
 		t0 := time.Now()
 		if err := st.run(st.name, st.query); err != nil {

@@ -85,6 +85,9 @@ func (q DataQuality) DanglingTotal() int64 {
 // people, ideas and challenges that are not loaded.
 func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 	var q DataQuality
+	if err := db.ensureDerived(ctx); err != nil {
+		return q, fmt.Errorf("data quality: %w", err)
+	}
 	rows, err := db.sql.QueryContext(ctx, dataQualityRowsSQL)
 	if err != nil {
 		return q, fmt.Errorf("data quality: rows: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"fmt"
 	"time"
 )
 
@@ -49,6 +50,9 @@ func (db *DB) MonthlySynthesis(ctx context.Context, month time.Time, asOf time.T
 		hi = lo
 	}
 	args := []any{sql.Named("lo", lo), sql.Named("hi", hi)}
+	if err := db.ensureDerived(ctx); err != nil {
+		return nil, fmt.Errorf("monthly synthesis: %w", err)
+	}
 	err := db.each(ctx, "monthly synthesis", synthesisSQL, args, func(rows *sql.Rows) error {
 		var m SiteMonth
 		d := &m.Decisions
