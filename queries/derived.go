@@ -224,7 +224,7 @@ func derivedState(ctx context.Context, q interface {
 // ensureDerived brings the derived data up to date before a query reads
 // it: the datasets loaded since (derived_stale), or everything when it was
 // computed in another time zone than the database's (the configuration
-// changed). One transaction, under the write lock.
+// changed). Under the write lock.
 func (db *DB) ensureDerived(ctx context.Context) error {
 	zone, stale, err := derivedState(ctx, db.sql)
 	if err != nil || (zone == db.loc.String() && len(stale) == 0) {
@@ -241,16 +241,15 @@ func (db *DB) ensureDerived(ctx context.Context) error {
 		return err
 	}
 	t0 := time.Now()
-	if _, err := execLogged(ctx, conn, "BEGIN TRANSACTION"); err != nil {
-		return fmt.Errorf("derived data: %w", err)
-	}
+	// Each statement commits on its own: inside one transaction, DuckDB
+	// (1.5.x) sometimes found none of the rows the transaction had just
+	// inserted into engagements when reading them back with a filter (the
+	// votes vanished from fact_days on the large demo). The stale marks and
+	// the zone are cleared last, so a refresh that fails half-way is redone
+	// whole by the next query; the write lock keeps other queries of this
+	// process waiting meanwhile.
 	if err := db.refreshDerived(ctx, conn, zone, stale); err != nil {
-		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		return err
-	}
-	if _, err := execLogged(ctx, conn, "COMMIT"); err != nil {
-		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
-		return fmt.Errorf("derived data: commit: %w", err)
 	}
 	slog.Debug("derived data", "zone", db.loc.String(), "from_zone", zone, "datasets", len(stale), "took", time.Since(t0))
 	return nil
@@ -357,7 +356,7 @@ func (db *DB) rebuildFacts(ctx context.Context, conn *sql.Conn, s factSource) er
 	if err != nil {
 		return err
 	}
-	if _, err := execLogged(ctx, conn, `DELETE FROM fact_days WHERE src = ?`, s.src); err != nil {
+	if _, err := execLogged(ctx, conn, fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d`, s.src)); err != nil {
 		return fail(err)
 	}
 	if ok {
@@ -394,10 +393,10 @@ func (db *DB) rebuildFacts(ctx context.Context, conn *sql.Conn, s factSource) er
 // rebuildFactPeople recomputes the fact_people rows of one source.
 func rebuildFactPeople(ctx context.Context, conn *sql.Conn, src int) error {
 	for _, q := range []string{
-		`DELETE FROM fact_people WHERE src = ?`,
-		`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = ? GROUP BY src, pk`,
+		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d`, src),
+		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d GROUP BY src, pk`, src),
 	} {
-		if _, err := execLogged(ctx, conn, q, src); err != nil {
+		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("fact people: %w", err)
 		}
 	}
@@ -463,7 +462,7 @@ func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engageme
 	if err := keyIdeas(ctx, conn, s.dataset); err != nil {
 		return err
 	}
-	if _, err := execLogged(ctx, conn, `DELETE FROM engagements WHERE kind = ?`, s.kind); err != nil {
+	if _, err := execLogged(ctx, conn, fmt.Sprintf(`DELETE FROM engagements WHERE kind = %d`, s.kind)); err != nil {
 		return fail(err)
 	}
 	elo, ehi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
@@ -488,13 +487,16 @@ func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engageme
 			return fail(err)
 		}
 	}
-	if _, err := execLogged(ctx, conn, `DELETE FROM fact_days WHERE src = ?`, s.src); err != nil {
+	if _, err := execLogged(ctx, conn, fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d`, s.src)); err != nil {
 		return fail(err)
 	}
-	if _, err := execLogged(ctx, conn, `INSERT INTO fact_days
-		SELECT ?, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
+	// Literals, not bind parameters: with a parameter, DuckDB (1.5.x) found
+	// no row of kind ? among the rows this transaction had just inserted into
+	// an empty engagements table (fact_days lost every vote).
+	if _, err := execLogged(ctx, conn, fmt.Sprintf(`INSERT INTO fact_days
+		SELECT %d, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
 		  FROM (SELECT (pk::BIGINT << 32) | (day + 2147483648) AS key, count(*) AS n
-		          FROM engagements WHERE kind = ? GROUP BY 1)`, s.src, s.kind); err != nil {
+		          FROM engagements WHERE kind = %d GROUP BY 1)`, s.src, s.kind)); err != nil {
 		return fail(err)
 	}
 	return rebuildFactPeople(ctx, conn, s.src)
@@ -557,7 +559,11 @@ func execLogged(ctx context.Context, conn *sql.Conn, query string, args ...any) 
 		if len(q) > 80 {
 			q = q[:80]
 		}
-		slog.Debug("derived statement", "took", d, "sql", q)
+		var n int64
+		if res != nil {
+			n, _ = res.RowsAffected()
+		}
+		slog.Debug("derived statement", "took", d, "rows", n, "err", err, "sql", q)
 	}
 	return res, err
 }

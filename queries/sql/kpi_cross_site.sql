@@ -4,23 +4,24 @@
 -- ideas of another site than the person's. engagements (queries/derived.go)
 -- carries each vote and comment with its person key, local day and its
 -- idea's site, local creation day and status.
-WITH per_person AS (
-    -- Counted per (person, idea site) first: 300k groups, not 2.7M rows,
-    -- meet the people.
-    SELECT pk, idea_site, count(*) AS n
-      FROM engagements
-     WHERE day >= $p_day AND day <= $d_day
-       AND idea_day <= $d_day
-       AND NOT withdrawn
-       AND idea_site IN (SELECT site_id FROM sites)
-     GROUP BY pk, idea_site
+WITH pairs AS (
+    -- Counted per (person's site, idea's site) first: the 2.7M actions meet
+    -- the people on an integer key and leave 90k groups (twice as fast as
+    -- counting per person first).
+    SELECT p.site_id, e.idea_site, count(*) AS n
+      FROM engagements e
+      JOIN person_info p ON p.pk = e.pk
+     WHERE e.day >= $p_day AND e.day <= $d_day
+       AND e.idea_day <= $d_day
+       AND NOT e.withdrawn
+     GROUP BY p.site_id, e.idea_site
 )
-SELECT GROUPING(p.site_id) = 1 AS overall,
-       p.site_id,
+SELECT GROUPING(site_id) = 1 AS overall,
+       site_id,
        coalesce(sum(n), 0)::BIGINT AS actions,
-       coalesce(sum(n) FILTER (WHERE p.site_id <> per_person.idea_site), 0)::BIGINT AS cross_site
-  FROM per_person
-  JOIN person_info p ON p.pk = per_person.pk
- WHERE p.site_id IN (SELECT site_id FROM sites)
- GROUP BY GROUPING SETS ((p.site_id), ())
- ORDER BY overall, p.site_id;
+       coalesce(sum(n) FILTER (WHERE site_id <> idea_site), 0)::BIGINT AS cross_site
+  FROM pairs
+ WHERE site_id IN (SELECT site_id FROM sites)
+   AND idea_site IN (SELECT site_id FROM sites)
+ GROUP BY GROUPING SETS ((site_id), ())
+ ORDER BY overall, site_id;
