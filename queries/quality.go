@@ -12,6 +12,8 @@ var (
 	dataQualityRowsSQL string
 	//go:embed sql/data_quality_dangling.sql
 	dataQualityDanglingSQL string
+	//go:embed sql/data_quality_dangling_direct.sql
+	dataQualityDanglingDirectSQL string
 	//go:embed sql/data_quality_gaps.sql
 	dataQualityGapsSQL string
 	//go:embed sql/data_quality_last_ingest.sql
@@ -85,8 +87,17 @@ func (q DataQuality) DanglingTotal() int64 {
 // people, ideas and challenges that are not loaded.
 func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 	var q DataQuality
-	if err := db.ensureDerived(ctx); err != nil {
+	// Counted from the derived data when it is up to date; right after a
+	// load (derived data stale) from the datasets themselves, rather than
+	// computing the derived data for this report (the summary printed by
+	// `relais ingest` would pay for it).
+	zone, stale, err := derivedState(ctx, db.sql)
+	if err != nil {
 		return q, fmt.Errorf("data quality: %w", err)
+	}
+	dangling := dataQualityDanglingSQL
+	if zone != db.loc.String() || len(stale) > 0 {
+		dangling = dataQualityDanglingDirectSQL
 	}
 	rows, err := db.sql.QueryContext(ctx, dataQualityRowsSQL)
 	if err != nil {
@@ -104,7 +115,7 @@ func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 		return q, fmt.Errorf("data quality: rows: %w", err)
 	}
 
-	rows, err = db.sql.QueryContext(ctx, dataQualityDanglingSQL)
+	rows, err = db.sql.QueryContext(ctx, dangling)
 	if err != nil {
 		return q, fmt.Errorf("data quality: references: %w", err)
 	}
