@@ -52,9 +52,11 @@ func TestLoaderKeepsTheLaterRowOfAKeyAcrossBatchesAndLoads(t *testing.T) {
 	load(300_000, 200_000, 0, 0)
 	check("first load, repeated keys", 200_000, `voter_id < 'P100000'`, base.Add(time.Minute), 100_000)
 	check("first load, single keys", 200_000, `voter_id >= 'P100000'`, base, 100_000)
-	// A newer export: keys 150k-349k, each once.
-	load(200_000, 200_000, 150_000, 5)
-	check("newer export replaces", 350_000, `voter_id >= 'P150000'`, base.Add(5*time.Hour), 200_000)
+	// A newer export of keys 150k-349k, the first 50k of them twice: its
+	// own repeats are removed, then the rows it replaces.
+	load(250_000, 200_000, 150_000, 5)
+	check("newer export replaces, its later row winning", 350_000, `voter_id BETWEEN 'P150000' AND 'P199999'`, base.Add(5*time.Hour+time.Minute), 50_000)
+	check("newer export replaces", 350_000, `voter_id >= 'P200000'`, base.Add(5*time.Hour), 150_000)
 	check("rows the newer export lacks stay", 350_000, `voter_id < 'P100000'`, base.Add(time.Minute), 100_000)
 }
 
