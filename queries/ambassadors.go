@@ -39,9 +39,11 @@ func (db *DB) Ambassadors(ctx context.Context, asOf time.Time, siteID string) ([
 		sql.Named("w_day", dayNumber(b.D)-29),
 		sql.Named("site", siteID),
 	}
-	if err := db.ensureDerived(ctx); err != nil {
-		return nil, fmt.Errorf("ambassadors: %w", err)
+	ctx, done, verr := db.readView(ctx, true)
+	if verr != nil {
+		return nil, fmt.Errorf("ambassadors: %w", verr)
 	}
+	defer done()
 	out := []Ambassador{}
 	err := db.each(ctx, "ambassadors", ambassadorsSQL, args, func(rows *sql.Rows) error {
 		var a Ambassador

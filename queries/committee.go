@@ -72,9 +72,11 @@ func (db *DB) openIdeas(ctx context.Context, name string, end time.Time, siteID 
 		sql.Named("limit", int64(limit)),
 		sql.Named("order", order),
 	}
-	if err := db.ensureDerived(ctx); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	ctx, done, verr := db.readView(ctx, true)
+	if verr != nil {
+		return nil, fmt.Errorf("%s: %w", name, verr)
 	}
+	defer done()
 	out := []OpenIdea{}
 	err := db.each(ctx, name, topOpenIdeasSQL, args, func(rows *sql.Rows) error {
 		var o OpenIdea
@@ -101,9 +103,11 @@ func (db *DB) Decisions(ctx context.Context, month time.Time, siteID string) ([]
 		sql.Named("hi", time.Date(first.Year(), first.Month()+1, 1, 0, 0, 0, 0, db.loc)),
 		sql.Named("site", siteID),
 	}
-	if err := db.ensureDerived(ctx); err != nil {
-		return nil, fmt.Errorf("decisions: %w", err)
+	ctx, done, verr := db.readView(ctx, true)
+	if verr != nil {
+		return nil, fmt.Errorf("decisions: %w", verr)
 	}
+	defer done()
 	out := []DecisionEntry{}
 	err := db.each(ctx, "decisions", decisionsChangelogSQL, args, func(rows *sql.Rows) error {
 		var e DecisionEntry

@@ -45,6 +45,10 @@ type DB struct {
 	path    string
 	version atomic.Int64
 	writeMu sync.Mutex
+	// derivedMu is held for reading by every read view (readView) and for
+	// writing while derived data is recomputed, so that no reader sees it
+	// half rebuilt.
+	derivedMu sync.RWMutex
 }
 
 // DefaultLocation is the time zone used when none is configured.

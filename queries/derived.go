@@ -232,6 +232,9 @@ func (db *DB) ensureDerived(ctx context.Context) error {
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
+	// Wait for the read views under way to end; new ones wait for this.
+	db.derivedMu.Lock()
+	defer db.derivedMu.Unlock()
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("derived data: %w", err)
@@ -246,8 +249,8 @@ func (db *DB) ensureDerived(ctx context.Context) error {
 	// inserted into engagements when reading them back with a filter (the
 	// votes vanished from fact_days on the large demo). The stale marks and
 	// the zone are cleared last, so a refresh that fails half-way is redone
-	// whole by the next query; the write lock keeps other queries of this
-	// process waiting meanwhile.
+	// whole by the next query; the write lock and derivedMu keep other
+	// queries of this process waiting meanwhile (readView).
 	if err := db.refreshDerived(ctx, conn, zone, stale); err != nil {
 		return err
 	}

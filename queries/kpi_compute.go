@@ -77,8 +77,9 @@ func isIdentByte(c byte) bool {
 }
 
 // each runs a query and calls scan for every row.
+// Inside a read view (readView), the query runs in the view's transaction.
 func (db *DB) each(ctx context.Context, name, query string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := db.sql.QueryContext(ctx, query, usedArgs(query, args)...)
+	rows, err := db.queryer(ctx).QueryContext(ctx, query, usedArgs(query, args)...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -152,9 +153,11 @@ func copyScanned(dst, src any) {
 func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, error) {
 	b := newBounds(db.loc, s, asOf)
 	args := b.args()
-	if err := db.ensureDerived(ctx); err != nil {
-		return nil, fmt.Errorf("kpis: %w", err)
+	ctx, done, verr := db.readView(ctx, true)
+	if verr != nil {
+		return nil, fmt.Errorf("kpis: %w", verr)
 	}
+	defer done()
 	doc := &Document{
 		AsOf:     b.D.Format(time.DateOnly),
 		TimeZone: db.loc.String(),

@@ -91,7 +91,14 @@ func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 	// load (derived data stale) from the datasets themselves, rather than
 	// computing the derived data for this report (the summary printed by
 	// `relais ingest` would pay for it).
-	zone, stale, err := derivedState(ctx, db.sql)
+	// One read view: the state check and every count see the same loads.
+	ctx, done, err := db.readView(ctx, false)
+	if err != nil {
+		return q, fmt.Errorf("data quality: %w", err)
+	}
+	defer done()
+	qr := db.queryer(ctx)
+	zone, stale, err := derivedState(ctx, qr)
 	if err != nil {
 		return q, fmt.Errorf("data quality: %w", err)
 	}
@@ -99,7 +106,7 @@ func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 	if zone != db.loc.String() || len(stale) > 0 {
 		dangling = dataQualityDanglingDirectSQL
 	}
-	rows, err := db.sql.QueryContext(ctx, dataQualityRowsSQL)
+	rows, err := qr.QueryContext(ctx, dataQualityRowsSQL)
 	if err != nil {
 		return q, fmt.Errorf("data quality: rows: %w", err)
 	}
@@ -115,7 +122,7 @@ func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 		return q, fmt.Errorf("data quality: rows: %w", err)
 	}
 
-	rows, err = db.sql.QueryContext(ctx, dangling)
+	rows, err = qr.QueryContext(ctx, dangling)
 	if err != nil {
 		return q, fmt.Errorf("data quality: references: %w", err)
 	}
@@ -132,11 +139,11 @@ func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 		return q, fmt.Errorf("data quality: references: %w", err)
 	}
 
-	if err := db.sql.QueryRowContext(ctx, dataQualityGapsSQL).Scan(&q.PeopleWithoutSite, &q.IdeasWithoutAuthor); err != nil {
+	if err := qr.QueryRowContext(ctx, dataQualityGapsSQL).Scan(&q.PeopleWithoutSite, &q.IdeasWithoutAuthor); err != nil {
 		return q, fmt.Errorf("data quality: gaps: %w", err)
 	}
 
-	rows, err = db.sql.QueryContext(ctx, dataQualityLastIngestSQL)
+	rows, err = qr.QueryContext(ctx, dataQualityLastIngestSQL)
 	if err != nil {
 		return q, fmt.Errorf("data quality: last ingest: %w", err)
 	}

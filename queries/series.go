@@ -68,9 +68,11 @@ func (db *DB) Series(ctx context.Context, s Settings, asOf time.Time, siteID str
 		sql.Named("weeks", int64(weeks)),
 		sql.Named("site", siteID),
 	}
-	if err := db.ensureDerived(ctx); err != nil {
-		return nil, fmt.Errorf("series: %w", err)
+	ctx, done, verr := db.readView(ctx, true)
+	if verr != nil {
+		return nil, fmt.Errorf("series: %w", verr)
 	}
+	defer done()
 	query, err := db.renderSQL("series", seriesSQL, lo, end)
 	if err != nil {
 		return nil, err

@@ -50,9 +50,11 @@ func (db *DB) MonthlySynthesis(ctx context.Context, month time.Time, asOf time.T
 		hi = lo
 	}
 	args := []any{sql.Named("lo", lo), sql.Named("hi", hi)}
-	if err := db.ensureDerived(ctx); err != nil {
-		return nil, fmt.Errorf("monthly synthesis: %w", err)
+	ctx, done, verr := db.readView(ctx, true)
+	if verr != nil {
+		return nil, fmt.Errorf("monthly synthesis: %w", verr)
 	}
+	defer done()
 	err := db.each(ctx, "monthly synthesis", synthesisSQL, args, func(rows *sql.Rows) error {
 		var m SiteMonth
 		d := &m.Decisions
