@@ -7,9 +7,13 @@
 package metrics
 
 import (
+	"compress/gzip"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +57,7 @@ type Metrics struct {
 	ingestFails  *prometheus.CounterVec
 	ops          *opsCollector
 	kpi          *kpiCollector
+	gzipPool     sync.Pool
 }
 
 // New builds the registry: the KPI collector, the operations collector, the
@@ -66,6 +71,10 @@ func New(opts Options) *Metrics {
 		opts.Snapshots = nil // a typed nil would panic in Latest
 	}
 	m := &Metrics{reg: prometheus.NewRegistry(), log: log}
+	m.gzipPool.New = func() any {
+		gz, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed) // a valid level: no error
+		return gz
+	}
 	m.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "relais_http_requests_total",
 		Help: "HTTP requests served, by route pattern and status code.",
@@ -97,13 +106,51 @@ func New(opts Options) *Metrics {
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // Handler serves /metrics from the relais registry (never the global one).
+// Responses are gzipped at gzip.BestSpeed when the scraper accepts it:
+// promhttp's own compression uses the default level, a quarter of a
+// 300-site scrape's time.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
-		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelError),
-		ErrorHandling:     promhttp.ContinueOnError,
-		Registry:          m.reg, // promhttp_metric_handler_errors_total
-		EnableOpenMetrics: false,
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog:           slog.NewLogLogger(m.log.Handler(), slog.LevelError),
+		ErrorHandling:      promhttp.ContinueOnError,
+		Registry:           m.reg, // promhttp_metric_handler_errors_total
+		EnableOpenMetrics:  false,
+		DisableCompression: true,
 	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		gz := m.gzipPool.Get().(*gzip.Writer)
+		defer m.gzipPool.Put(gz)
+		gz.Reset(w)
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Add("Vary", "Accept-Encoding")
+		h.ServeHTTP(gzipResponse{ResponseWriter: w, w: gz}, r)
+		if err := gz.Close(); err != nil {
+			m.log.Debug("metrics: gzip", "err", err)
+		}
+	})
+}
+
+// gzipResponse sends a handler's body through a gzip writer.
+type gzipResponse struct {
+	http.ResponseWriter
+	w io.Writer
+}
+
+func (g gzipResponse) Write(b []byte) (int, error) { return g.w.Write(b) }
+
+// acceptsGzip reports whether an Accept-Encoding header offers gzip.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			return strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0"
+		}
+	}
+	return false
 }
 
 // ObserveHTTP records one served request: route is the route pattern (never
