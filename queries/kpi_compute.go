@@ -260,7 +260,11 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 		f.ActiveAmbassadorRate = ratio(float64(f.ActiveAmbassadors), f.Ambassadors)
 		if f.Headcount != nil {
 			f.Adoption = ratio(float64(f.MAU), *f.Headcount)
-			f.PeoplePerAmbassador = ratio(float64(*f.Headcount), f.Ambassadors)
+			// "null when either is null or 0" (KPIS.md): a headcount of 0
+			// is null, not 0 people per ambassador.
+			if *f.Headcount != 0 {
+				f.PeoplePerAmbassador = ratio(float64(*f.Headcount), f.Ambassadors)
+			}
 		}
 		if e := extra[f]; e != nil {
 			f.VotesPerIdea = ratio(float64(e.votes), f.Ideas)
