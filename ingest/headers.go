@@ -20,7 +20,8 @@ func stripLocale(h string) string {
 	if i <= 0 {
 		return h
 	}
-	suf := h[i+1:]
+	// Spaces around the slash are allowed ("Titre / fr").
+	suf := strings.TrimSpace(h[i+1:])
 	letters := func(s string) bool {
 		for j := 0; j < len(s); j++ {
 			c := s[j] | 0x20

@@ -521,6 +521,8 @@ func TestXLSXReadsSerialDatesNumbersAndTheNamedSheet(t *testing.T) {
 				t.Fatalf("created %v decided %v impact %d", created, decided, impact)
 			}
 			res = mustLoad(t, db, path, Options{Sheet: "votes", Dataset: "votes"})
+			// Excel compares sheet names without regard to case.
+			res = mustLoad(t, db, path, Options{Sheet: "VOTES", Dataset: "votes"})
 			var voter string
 			var voted time.Time
 			if err := db.SQL().QueryRow(`SELECT voter_id, voted_at FROM votes WHERE idea_id = '1001'`).Scan(&voter, &voted); err != nil {
@@ -657,5 +659,92 @@ func TestSummaryLine(t *testing.T) {
 	r := Result{File: "ideas.csv", Rows: 1200, Loaded: 1198, Rejected: 2}
 	if got := r.Summary(); got != "ideas.csv: 1200 rows, 1198 loaded, 2 rejected" {
 		t.Fatal(got)
+	}
+}
+
+func TestByteOrderMarkIsDroppedWhateverTheEncoding(t *testing.T) {
+	body := "Identifiant;Site;Rôle;Nom affiché\r\np1;LYON;Équipe cœur;René\r\n"
+	cp, err := charmap.Windows1252.NewEncoder().String(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, content string }{
+		{"UTF-8", body},
+		{"UTF-8 with a BOM", "\uFEFF" + body},
+		{"Windows-1252", cp},
+		// Some tools put a UTF-8 BOM before Windows-1252 text: the BOM was
+		// decoded as "ï»¿" and the first header (Identifiant) was lost.
+		{"Windows-1252 after a UTF-8 BOM", "\uFEFF" + cp},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openDB(t)
+			res := mustLoad(t, db, writeFile(t, t.TempDir(), "personnes.csv", tc.content), Options{})
+			if len(res.Ignored) != 0 {
+				t.Fatalf("ignored columns %q", res.Ignored)
+			}
+			if got := dump(t, db, "people"); !strings.Contains(got, "p1|LYON|core_team|René|") {
+				t.Fatalf("got\n%s", got)
+			}
+		})
+	}
+}
+
+func TestDateOrderDecidesTheDayAndTheHint(t *testing.T) {
+	for _, tc := range []struct {
+		name, order, value, want, reject string
+	}{
+		{"day first by default", "", "05/03/2026", "2026-03-05", ""},
+		{"month first", "mdy", "05/03/2026", "2026-05-03", ""},
+		{"day first refuses a month 15", "dmy", "11/15/2026", "",
+			"votes.csv:2: voted_at: 11/15/2026: not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], dd/mm/yyyy [HH:MM[:SS]])"},
+		// The hint used to say dd/mm/yyyy under --date-order mdy.
+		{"month first refuses a month 15 and says mm/dd", "mdy", "15/11/2026", "",
+			"votes.csv:2: voted_at: 15/11/2026: not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], mm/dd/yyyy [HH:MM[:SS]])"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openDB(t)
+			path := writeFile(t, t.TempDir(), "votes.csv", "idea_id,voter_id,voted_at\nI1,p1,"+tc.value+"\n")
+			res, err := LoadFile(context.Background(), db, path, Options{DateOrder: tc.order})
+			if tc.reject != "" {
+				if !errors.Is(err, ErrRejected) || len(res.Rejects) != 1 || res.Rejects[0].Message(res.File) != tc.reject {
+					t.Fatalf("want %s, got %v %+v", tc.reject, err, res.Rejects)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var day string
+			if err := db.SQL().QueryRow(`SELECT strftime(voted_at, '%Y-%m-%d') FROM votes`).Scan(&day); err != nil {
+				t.Fatal(err)
+			}
+			if day != tc.want {
+				t.Fatalf("day %s, want %s", day, tc.want)
+			}
+		})
+	}
+}
+
+func TestMappingNamedWithoutExtensionIsReadFromTheCurrentFolder(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "maplateforme", "dataset: votes\ncolumns:\n  voter_id: {from: qui}\n")
+	t.Chdir(dir)
+	for _, tc := range []struct{ name, mapping, dataset, err string }{
+		{"a shipped name", "consul-proposals", "ideas", ""},
+		{"a file without extension", "maplateforme", "votes", ""},
+		{"neither", "nulle-part", "", "no such shipped mapping"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := LoadMapping(tc.mapping)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("want %q, got %v", tc.err, err)
+				}
+				return
+			}
+			if err != nil || m.Dataset != tc.dataset {
+				t.Fatalf("got %+v %v", m, err)
+			}
+		})
 	}
 }

@@ -103,6 +103,11 @@ func LoadMapping(nameOrPath string) (*Mapping, error) {
 	if !strings.ContainsAny(nameOrPath, `/\.`) {
 		data, err = shippedMappings.ReadFile("mappings/" + nameOrPath + ".yaml")
 		if err != nil {
+			// Not a shipped name: a file of that name in the current
+			// folder (a mapping saved without an extension) is still read.
+			if fdata, ferr := os.ReadFile(nameOrPath); ferr == nil {
+				return parseMapping(nameOrPath, fdata)
+			}
 			return nil, fmt.Errorf("mapping %q: no such shipped mapping (shipped: %s) and not a file path", nameOrPath, strings.Join(ShippedMappings(), ", "))
 		}
 	} else if data, err = os.ReadFile(nameOrPath); err != nil {

@@ -337,9 +337,14 @@ func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
 		case queries.Date, queries.Instant:
 			t, err := p.parseTime(v)
 			if err != nil {
-				reason := "not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], dd/mm/yyyy [HH:MM[:SS]])"
+				// With --date-order mdy the hint shows the order in force.
+				dmy := "dd/mm/yyyy"
+				if p.dates.mdy {
+					dmy = "mm/dd/yyyy"
+				}
+				reason := "not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], " + dmy + " [HH:MM[:SS]])"
 				if cp.col.Kind == queries.Date {
-					reason = "not a date (want yyyy-mm-dd or dd/mm/yyyy)"
+					reason = "not a date (want yyyy-mm-dd or " + dmy + ")"
 				}
 				*rej = Reject{Column: cp.label, Value: v, Reason: reason}
 				return false

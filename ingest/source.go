@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -127,12 +128,15 @@ func openCSV(path string, cp1252 bool, progress func(int)) (*csvSource, error) {
 }
 
 func newCSVSource(r io.Reader, cp1252 bool) (*csvSource, error) {
-	if cp1252 {
-		r = transform.NewReader(r, charmap.Windows1252.NewDecoder())
-	}
+	// The byte-order mark is looked for in the raw bytes: decoded as
+	// Windows-1252 it would become "ï»¿" and glue itself to the first header
+	// (a UTF-8 BOM followed by Windows-1252 text, as some tools write).
 	br := bufio.NewReaderSize(r, 256<<10)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
+	}
+	if cp1252 {
+		br = bufio.NewReaderSize(transform.NewReader(br, charmap.Windows1252.NewDecoder()), 256<<10)
 	}
 	head, _ := br.Peek(64 << 10)
 	s := &csvSource{delim: detectDelimiter(head)}
@@ -250,16 +254,23 @@ func openXLSX(path, sheet string) (*xlsxSource, error) {
 		}
 		sheet = sheets[0]
 	} else {
-		found := false
+		// Excel itself compares sheet names without regard to case: an
+		// exact match wins, else the one that differs only in case.
+		found := ""
 		for _, s := range sheets {
 			if s == sheet {
-				found = true
+				found = s
+				break
+			}
+			if found == "" && strings.EqualFold(s, sheet) {
+				found = s
 			}
 		}
-		if !found {
+		if found == "" {
 			f.Close()
 			return nil, fmt.Errorf("no sheet %q (sheets: %q)", sheet, sheets)
 		}
+		sheet = found
 	}
 	props, err := f.GetWorkbookProps()
 	if err != nil {

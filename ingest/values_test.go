@@ -149,6 +149,8 @@ func TestHeadersMatchWhateverTheirCaseAccentsAndSeparators(t *testing.T) {
 		{"ideas", "Created At", "created_at"},
 		{"ideas", "title/fr", "title"},
 		{"ideas", "Titre/pt-BR", "title"},
+		{"ideas", "Titre / fr", "title"},
+		{"ideas", "title /en", "title"},
 		{"ideas", "Idée", "idea_id"},
 		{"ideas", "Défi", "challenge_id"},
 		{"ideas", "Faisabilité", "feasibility"},
