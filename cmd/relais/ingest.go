@@ -34,6 +34,35 @@ func (s setFlag) Set(v string) error {
 	return nil
 }
 
+// ingestFiles returns the files of the command line, parsing the flags that
+// follow a file too (`relais ingest ideas.csv --skip-invalid`): Go's flag
+// package stops at the first file, which would read "--skip-invalid" as a
+// file name. After "--" every argument is a file.
+func ingestFiles(fs *flag.FlagSet) ([]string, error) {
+	var files []string
+	args := fs.Args()
+	for len(args) > 0 {
+		a := args[0]
+		switch {
+		case a == "--":
+			return append(files, args[1:]...), nil
+		case len(a) > 1 && a[0] == '-':
+			if err := fs.Parse(args); err != nil {
+				return nil, err
+			}
+			rest := fs.Args()
+			if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+				return append(files, rest...), nil
+			}
+			args = rest
+		default:
+			files = append(files, a)
+			args = args[1:]
+		}
+	}
+	return files, nil
+}
+
 // ingestMemoryLimit is DuckDB's memory_limit during `relais ingest` when
 // relais.yaml sets none (database: memory_limit).
 const ingestMemoryLimit = "600MB"
@@ -49,7 +78,19 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	fs.StringVar(&opts.DateOrder, "date-order", "dmy", "how to read a/b/yyyy dates: dmy or mdy")
 	fs.BoolVar(&opts.SkipInvalid, "skip-invalid", false, "load the valid rows and write the rejected ones to FILE.rejects.csv")
 	return func(ctx context.Context) error {
-		files := fs.Args()
+		configPath := m.configPath
+		files, err := ingestFiles(fs)
+		if err != nil {
+			return usageError{err}
+		}
+		if m.configPath != configPath {
+			// --config came after a file: read the one it names.
+			cfg, err := LoadConfig(m.configPath, true)
+			if err != nil {
+				return usageError{err}
+			}
+			m.config = cfg
+		}
 		if len(files) == 0 {
 			return usagef("no file to ingest")
 		}

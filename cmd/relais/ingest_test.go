@@ -65,6 +65,10 @@ func TestIngestExitStatusSaysWhetherEveryRowLoaded(t *testing.T) {
 		{"unknown mapping", []string{"--db", db, "--mapping", "nope", sites}, 1, nil, []string{"no such shipped mapping"}, false},
 		{"bad --set", []string{"--db", db, "--set", "site_id", sites}, 1, nil, []string{"want COLUMN=VALUE"}, false},
 		{"--set of an unknown column", []string{"--db", db, "--set", "sit_id=X", sites}, 1, nil, []string{`no dataset has a column "sit_id"`}, false},
+		// Go's flag package stops at the first file: "--db" used to be read as a file name.
+		{"flags after the files", []string{sites, "--db", db, "--dataset", "sites", "--skip-invalid"}, 0, []string{"sites.csv: 1 rows, 1 loaded, 0 rejected (sites)"}, nil, false},
+		{"a bad flag after the files", []string{"--db", db, sites, "--bogus"}, 1, nil, []string{"-bogus", "usage: relais ingest"}, false},
+		{"after -- every argument is a file", []string{"--db", db, sites, "--", "--skip-invalid"}, 2, []string{"--skip-invalid: 0 rows, 0 loaded, 0 rejected; refused: cannot read"}, nil, false},
 		{"French dataset name", []string{"--db", db, "--dataset", "idées", "--mapping", "consul-proposals", "--set", "site_id=M", consul}, 0, nil, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
