@@ -90,27 +90,33 @@ func (r Reject) Message(file string) string {
 	return fmt.Sprintf("%s:%d: %s: %s: %s", file, r.Line, r.Column, truncateValue(r.Value), r.Reason)
 }
 
-// Summary is the one line per file: "ideas.csv: 1200 rows, 1198 loaded, 2
-// rejected", then the ignored columns, the rejects file, or why the file was
-// refused.
+// Summary is the line per file, exactly "ideas.csv: 1200 rows, 1198
+// loaded, 2 rejected", then, on an indented second line when there is
+// something to add: the dataset, why the file was refused, the rejects file,
+// the ignored columns.
 func (r Result) Summary() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d rows, %d loaded, %d rejected", r.File, r.Rows, r.Loaded, r.Rejected)
+	// The first line is exactly DATA.md's form; what else there is to say
+	// goes on an indented second line, so that the line stays matchable.
+	line := fmt.Sprintf("%s: %d rows, %d loaded, %d rejected", r.File, r.Rows, r.Loaded, r.Rejected)
+	var more []string
 	if r.Dataset != "" {
-		fmt.Fprintf(&b, " (%s)", r.Dataset)
+		more = append(more, "dataset "+r.Dataset)
 	}
 	if r.Refused != nil {
-		fmt.Fprintf(&b, "; refused: %v", r.Refused)
+		more = append(more, fmt.Sprintf("refused: %v", r.Refused))
 	} else if r.Rejected > 0 && r.Loaded == 0 && r.RejectsFile == "" {
-		b.WriteString("; nothing loaded: fix the rejected rows, or load the valid ones with --skip-invalid")
+		more = append(more, "nothing loaded: fix the rejected rows, or load the valid ones with --skip-invalid")
 	}
 	if r.RejectsFile != "" {
-		fmt.Fprintf(&b, "; rejected rows written to %s", r.RejectsFile)
+		more = append(more, "rejected rows written to "+r.RejectsFile)
 	}
 	if len(r.Ignored) > 0 {
-		fmt.Fprintf(&b, "; ignored columns: %s", strings.Join(r.Ignored, ", "))
+		more = append(more, "ignored columns: "+strings.Join(r.Ignored, ", "))
 	}
-	return b.String()
+	if len(more) == 0 {
+		return line
+	}
+	return line + "\n  " + strings.Join(more, "; ")
 }
 
 // ErrRejected is wrapped by LoadFile's error when rows were rejected.
@@ -198,8 +204,10 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 		return refuse(err)
 	}
 	p.xlsx, p.d1904 = src.isXLSX(), src.date1904()
+	rejectsBOM := false
 	if c, ok := src.(*csvSource); ok {
 		p.delim = c.delim
+		rejectsBOM = c.bom
 	}
 
 	loader, err := db.NewLoader(ctx, p.ds)
@@ -258,7 +266,7 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 		}
 		if opts.SkipInvalid {
 			if rejects == nil {
-				if rejects, err = newRejectsWriter(rejectsPath, header, p.delim); err != nil {
+				if rejects, err = newRejectsWriter(rejectsPath, header, p.delim, rejectsBOM); err != nil {
 					return res, fmt.Errorf("%s: write rejects: %w", name, err)
 				}
 				res.RejectsFile = rejectsPath
@@ -297,8 +305,9 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 }
 
 // rejectsWriter writes FILE.rejects.csv: the original columns, then line
-// and reason. UTF-8 with a byte-order mark (so that Excel shows accents),
-// the input's delimiter.
+// and reason. UTF-8, with a byte-order mark when the input had one (Excel's
+// sign that the file is UTF-8; a file without one reads back with the
+// header exactly as the input's), the input's delimiter.
 type rejectsWriter struct {
 	f   *os.File
 	w   *csv.Writer
@@ -306,14 +315,16 @@ type rejectsWriter struct {
 	n   int
 }
 
-func newRejectsWriter(path string, header []string, delim rune) (*rejectsWriter, error) {
+func newRejectsWriter(path string, header []string, delim rune, bom bool) (*rejectsWriter, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.WriteString("\uFEFF"); err != nil {
-		f.Close()
-		return nil, err
+	if bom {
+		if _, err := f.WriteString("\uFEFF"); err != nil {
+			f.Close()
+			return nil, err
+		}
 	}
 	w := csv.NewWriter(f)
 	w.Comma = delim

@@ -353,18 +353,27 @@ func TestSkipInvalidLoadsValidRowsAndWritesTheRejects(t *testing.T) {
 	if res.Rows != 4 || res.Loaded != 2 || res.Rejected != 2 || count(t, db, "votes") != 2 {
 		t.Fatalf("got %s", res.Summary())
 	}
-	if want := "votes.csv: 4 rows, 2 loaded, 2 rejected (votes); rejected rows written to " + path + ".rejects.csv; ignored columns: extra"; res.Summary() != want {
+	if want := "votes.csv: 4 rows, 2 loaded, 2 rejected\n  dataset votes; rejected rows written to " + path + ".rejects.csv; ignored columns: extra"; res.Summary() != want {
 		t.Fatalf("summary\n got %s\nwant %s", res.Summary(), want)
 	}
 	b, err := os.ReadFile(path + ".rejects.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "\uFEFFIdée;Votant;Date du vote;extra;line;reason\n" +
+	// No byte-order mark: the input had none.
+	want := "Idée;Votant;Date du vote;extra;line;reason\n" +
 		"I1;;2026-10-01;b;3;\"Votant: \"\"\"\": empty, but required\"\n" +
 		"I2;p2;demain;c;4;Date du vote: demain: not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], dd/mm/yyyy [HH:MM[:SS]])\n"
 	if string(b) != want {
 		t.Fatalf("rejects file\n%s\nwant\n%s", b, want)
+	}
+	// An input with a byte-order mark gets one in its rejects file.
+	bomPath := writeFile(t, dir, "bom_votes.csv", "\uFEFFIdée;Votant;Date du vote\nI1;;2026-10-01\n")
+	if _, err := LoadFile(context.Background(), db, bomPath, Options{SkipInvalid: true}); !errors.Is(err, ErrRejected) {
+		t.Fatalf("bom file: %v", err)
+	}
+	if b, err := os.ReadFile(bomPath + ".rejects.csv"); err != nil || !strings.HasPrefix(string(b), "\uFEFFIdée;Votant;Date du vote;line;reason\n") {
+		t.Fatalf("rejects of a file with a byte-order mark: %q, %v", b, err)
 	}
 	// The rejects file loads back (its dataset is in its name; line and
 	// reason are ignored columns) once fixed.

@@ -110,6 +110,8 @@ type csvSource struct {
 	f     *os.File
 	r     *csv.Reader
 	delim rune
+	// bom says the file started with a UTF-8 byte-order mark.
+	bom bool
 }
 
 // openCSV opens path for reading as CSV. cp1252 decodes Windows-1252.
@@ -132,14 +134,16 @@ func newCSVSource(r io.Reader, cp1252 bool) (*csvSource, error) {
 	// Windows-1252 it would become "ï»¿" and glue itself to the first header
 	// (a UTF-8 BOM followed by Windows-1252 text, as some tools write).
 	br := bufio.NewReaderSize(r, 256<<10)
+	bom := false
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
+		bom = true
 	}
 	if cp1252 {
 		br = bufio.NewReaderSize(transform.NewReader(br, charmap.Windows1252.NewDecoder()), 256<<10)
 	}
 	head, _ := br.Peek(64 << 10)
-	s := &csvSource{delim: detectDelimiter(head)}
+	s := &csvSource{delim: detectDelimiter(head), bom: bom}
 	cr := csv.NewReader(br)
 	cr.Comma = s.delim
 	cr.FieldsPerRecord = -1

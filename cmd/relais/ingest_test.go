@@ -47,18 +47,18 @@ func TestIngestExitStatusSaysWhetherEveryRowLoaded(t *testing.T) {
 		nostdin bool
 	}{
 		{"every row loaded", []string{"--db", db, sites, votes}, 0,
-			[]string{"sites.csv: 1 rows, 1 loaded, 0 rejected (sites)", "votes.csv: 1 rows, 1 loaded, 0 rejected (votes)",
+			[]string{"sites.csv: 1 rows, 1 loaded, 0 rejected\n  dataset sites", "votes.csv: 1 rows, 1 loaded, 0 rejected\n  dataset votes",
 				"database: sites 1, people 0, ideas 0, votes 1,", "1 votes rows point (idea_id) to 1 ideas not loaded"}, nil, false},
 		{"shipped mapping and --set", []string{"--db", db, "--mapping", "consul-proposals", "--set", "site_id=MADRID", consul}, 0,
-			[]string{"consul.csv: 1 rows, 1 loaded, 0 rejected (ideas); ignored columns: description, cached_votes_up"}, nil, false},
+			[]string{"consul.csv: 1 rows, 1 loaded, 0 rejected\n  dataset ideas; ignored columns: description, cached_votes_up"}, nil, false},
 		{"a rejected row", []string{"--db", db, bad}, 2,
-			[]string{"ideas.csv: 2 rows, 0 loaded, 1 rejected (ideas); nothing loaded"},
+			[]string{"ideas.csv: 2 rows, 0 loaded, 1 rejected\n  dataset ideas; nothing loaded"},
 			[]string{"ideas.csv:2: created_at: hier: not a date-time", "1 of 1 files had rejected rows or were refused"}, false},
 		{"a rejected row with --skip-invalid", []string{"--db", db, "--skip-invalid", bad}, 2,
-			[]string{"ideas.csv: 2 rows, 1 loaded, 1 rejected (ideas); rejected rows written to " + bad + ".rejects.csv"}, nil, false},
+			[]string{"ideas.csv: 2 rows, 1 loaded, 1 rejected\n  dataset ideas; rejected rows written to " + bad + ".rejects.csv"}, nil, false},
 		{"a refused file does not stop the others", []string{"--db", db, refused, sites}, 2,
-			[]string{"people.csv: 0 rows, 0 loaded, 0 rejected (people); refused: missing required column site_id", "sites.csv: 1 rows, 1 loaded"}, nil, false},
-		{"a missing file", []string{"--db", db, filepath.Join(dir, "nope.csv")}, 2, []string{"nope.csv: 0 rows, 0 loaded, 0 rejected; refused: cannot read"}, nil, false},
+			[]string{"people.csv: 0 rows, 0 loaded, 0 rejected\n  dataset people; refused: missing required column site_id", "sites.csv: 1 rows, 1 loaded"}, nil, false},
+		{"a missing file", []string{"--db", db, filepath.Join(dir, "nope.csv")}, 2, []string{"nope.csv: 0 rows, 0 loaded, 0 rejected\n  refused: cannot read"}, nil, false},
 		{"no file", []string{"--db", db}, 1, nil, []string{"no file to ingest", "usage: relais ingest"}, false},
 		{"bad date order", []string{"--db", db, "--date-order", "ymd", sites}, 1, nil, []string{"--date-order \"ymd\": want dmy or mdy"}, false},
 		{"unknown dataset", []string{"--db", db, "--dataset", "idea", sites}, 1, nil, []string{"--dataset \"idea\""}, false},
@@ -66,9 +66,9 @@ func TestIngestExitStatusSaysWhetherEveryRowLoaded(t *testing.T) {
 		{"bad --set", []string{"--db", db, "--set", "site_id", sites}, 1, nil, []string{"want COLUMN=VALUE"}, false},
 		{"--set of an unknown column", []string{"--db", db, "--set", "sit_id=X", sites}, 1, nil, []string{`no dataset has a column "sit_id"`}, false},
 		// Go's flag package stops at the first file: "--db" used to be read as a file name.
-		{"flags after the files", []string{sites, "--db", db, "--dataset", "sites", "--skip-invalid"}, 0, []string{"sites.csv: 1 rows, 1 loaded, 0 rejected (sites)"}, nil, false},
+		{"flags after the files", []string{sites, "--db", db, "--dataset", "sites", "--skip-invalid"}, 0, []string{"sites.csv: 1 rows, 1 loaded, 0 rejected\n  dataset sites"}, nil, false},
 		{"a bad flag after the files", []string{"--db", db, sites, "--bogus"}, 1, nil, []string{"-bogus", "usage: relais ingest"}, false},
-		{"after -- every argument is a file", []string{"--db", db, sites, "--", "--skip-invalid"}, 2, []string{"--skip-invalid: 0 rows, 0 loaded, 0 rejected; refused: cannot read"}, nil, false},
+		{"after -- every argument is a file", []string{"--db", db, sites, "--", "--skip-invalid"}, 2, []string{"--skip-invalid: 0 rows, 0 loaded, 0 rejected\n  refused: cannot read"}, nil, false},
 		{"French dataset name", []string{"--db", db, "--dataset", "idées", "--mapping", "consul-proposals", "--set", "site_id=M", consul}, 0, nil, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
