@@ -169,7 +169,7 @@ func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
 		}
 		var pts []pt
 		for si, s := range sites {
-			if val := siteFigure(s, k.key); val != nil && !math.IsNaN(*val) {
+			if val := s.Value(k.key); val != nil && !math.IsNaN(*val) {
 				pts = append(pts, pt{len(sites) - 1 - si, *val})
 			}
 		}

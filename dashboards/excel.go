@@ -406,7 +406,7 @@ func (b *book) summary(doc *queries.Document) error {
 			}
 			continue
 		}
-		rows = append(rows, []cell{sec("overall"), str(key), str(v.L(key)), numc(figureKinds[key], overallFigure(doc.Overall, key)), {}, {}, {}, {}, def(key)})
+		rows = append(rows, []cell{sec("overall"), str(key), str(v.L(key)), numc(figureKinds[key], doc.Overall.Value(key)), {}, {}, {}, {}, def(key)})
 	}
 	for _, fl := range queries.Flags() {
 		rows = append(rows, []cell{sec("flag"), str(fl), str(fl), {}, {}, {}, {}, {}, str(v.FlagText(fl))})
@@ -474,7 +474,7 @@ func (b *book) sites(doc *queries.Document) error {
 			case strings.HasPrefix(c, "ideas_by_status."):
 				row[i] = intc(s.IdeasByStatus.Get(strings.TrimPrefix(c, "ideas_by_status.")))
 			default:
-				row[i] = numc(figureKinds[c], siteFigure(s, c))
+				row[i] = numc(figureKinds[c], s.Value(c))
 			}
 		}
 		rows = append(rows, row)

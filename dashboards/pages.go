@@ -29,8 +29,8 @@ var pageNames = []string{"sponsor", "sites", "site", "committee", "data", "error
 
 func newPages() (*pages, error) {
 	funcs := template.FuncMap{
-		"overall": func(d *queries.Document, key string) *float64 { return overallFigure(d.Overall, key) },
-		"site":    func(st queries.Site, key string) *float64 { return siteFigure(st, key) },
+		"overall": func(d *queries.Document, key string) *float64 { return d.Overall.Value(key) },
+		"site":    func(st queries.Site, key string) *float64 { return st.Value(key) },
 		"ptr":     func(x float64) *float64 { return &x },
 		"ideasView": func(v *view, items []queries.OpenIdea) listView[queries.OpenIdea] {
 			return listView[queries.OpenIdea]{V: v, Items: items}

@@ -83,6 +83,20 @@ func SiteKeys() []string {
 	}
 }
 
+// numericOverallKey says whether an overall key holds a number (every key
+// but ideas_by_status, an object), so that it may carry a target.
+func numericOverallKey(key string) bool {
+	if key == "ideas_by_status" {
+		return false
+	}
+	for _, k := range OverallKeys() {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
 // Validate reports a configuration that makes no sense: a baseline <= 0, a
 // target on an unknown key or a non-numeric one, a direction other than the
 // two.
@@ -90,13 +104,8 @@ func (s Settings) Validate() error {
 	if s.BaselineDecisionDelayDays != nil && *s.BaselineDecisionDelayDays <= 0 {
 		return fmt.Errorf("program.baseline_decision_delay_days: must be > 0, got %v", *s.BaselineDecisionDelayDays)
 	}
-	known := map[string]bool{}
-	for _, k := range OverallKeys() {
-		known[k] = true
-	}
-	delete(known, "ideas_by_status") // an object, not a number
 	for i, t := range s.Targets {
-		if !known[t.KPI] {
+		if !numericOverallKey(t.KPI) {
 			return fmt.Errorf("targets[%d].kpi: unknown overall key %q", i, t.KPI)
 		}
 		if t.Direction != "" && t.Direction != AtLeast && t.Direction != AtMost {
@@ -237,4 +246,85 @@ type TargetResult struct {
 	Direction string   `json:"direction"`
 	Pace      float64  `json:"pace"`
 	Status    string   `json:"status"`
+}
+
+// count is a count as a figure value.
+func count(n int64) *float64 {
+	v := float64(n)
+	return &v
+}
+
+// Value returns a numeric figure by its document key: nil when the figure
+// is null or the key names no numeric figure (ideas_by_status is an object).
+func (f Figures) Value(key string) *float64 {
+	switch key {
+	case "headcount":
+		if f.Headcount == nil {
+			return nil
+		}
+		return count(*f.Headcount)
+	case "mau":
+		return count(f.MAU)
+	case "mau_previous":
+		return count(f.MAUPrevious)
+	case "mau_change":
+		return f.MAUChange
+	case "adoption":
+		return f.Adoption
+	case "ambassadors":
+		return count(f.Ambassadors)
+	case "active_ambassadors":
+		return count(f.ActiveAmbassadors)
+	case "active_ambassador_rate":
+		return f.ActiveAmbassadorRate
+	case "people_per_ambassador":
+		return f.PeoplePerAmbassador
+	case "ideas":
+		return count(f.Ideas)
+	case "ideas_implemented":
+		return count(f.IdeasImplemented)
+	case "decision_delay_days":
+		return f.DecisionDelayDays
+	case "decision_delay_baseline_days":
+		return f.DecisionDelayBaselineDays
+	case "oldest_open_idea_days":
+		return f.OldestOpenIdeaDays
+	case "response_sla_share":
+		return f.ResponseSLAShare
+	case "votes_per_idea":
+		return f.VotesPerIdea
+	case "quality_score":
+		return f.QualityScore
+	case "scored_share":
+		return f.ScoredShare
+	case "cross_site_share":
+		return f.CrossSiteShare
+	case "replications":
+		return count(f.Replications)
+	case "time_to_knowledge_days":
+		return f.TimeToKnowledgeDays
+	case "enps_responses":
+		return count(f.ENPSResponses)
+	case "enps":
+		return f.ENPS
+	}
+	return nil
+}
+
+// Value returns a numeric overall figure by its document key (the keys of
+// Figures and the overall-only ones); nil when null or not numeric.
+func (o Overall) Value(key string) *float64 {
+	switch key {
+	case "sites":
+		return count(o.Sites)
+	case "sites_with_active_ambassador_share":
+		return o.SitesWithActiveAmbassadorShare
+	case "ideas_per_site_median":
+		return o.IdeasPerSiteMedian
+	case "decision_delay_reduction":
+		return o.DecisionDelayReduction
+	case "struggling_sites":
+		return count(o.StrugglingSites)
+	}
+	return o.Figures.Value(key)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -436,39 +435,14 @@ func isStruggling(flags []string) bool {
 	return len(flags) >= 2
 }
 
-// overallValue returns an overall key as a number (nil when null), read
-// through the JSON form so that every key of OverallKeys is reachable.
-func overallValue(o *Overall, key string) (*float64, error) {
-	b, err := json.Marshal(o)
-	if err != nil {
-		return nil, fmt.Errorf("targets: %w", err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("targets: %w", err)
-	}
-	v, ok := m[key]
-	if !ok {
-		return nil, fmt.Errorf("targets: unknown overall key %q", key)
-	}
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case float64:
-		return &x, nil
-	}
-	return nil, fmt.Errorf("targets: overall key %q is not a number", key)
-}
-
 // evalTargets evaluates the targets in the configured order.
 func evalTargets(s Settings, o *Overall, day int) ([]TargetResult, error) {
 	out := []TargetResult{}
 	for _, t := range effectiveTargets(s) {
-		v, err := overallValue(o, t.KPI)
-		if err != nil {
-			return nil, err
+		if !numericOverallKey(t.KPI) {
+			return nil, fmt.Errorf("targets: overall key %q is not a number", t.KPI)
 		}
-		out = append(out, targetResult(t, v, day))
+		out = append(out, targetResult(t, o.Value(t.KPI), day))
 	}
 	return out, nil
 }
