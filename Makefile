@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-data
 DB ?= demo.duckdb
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test lint bench run assets clean
+.PHONY: build test lint bench bench-large run assets clean
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/relais
@@ -22,8 +22,19 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
+# Benchmarks that need the large demo skip themselves without it: bench-large
+# writes it (about 1.1 GB under BENCH_DIR), loads it, and runs them all.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 60m ./...
+
+BENCH_DIR ?= /tmp/relais-bench
+BENCH_AS_OF ?= $(shell date +%F)
+bench-large: build
+	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
+	$(BIN) demo --out $(BENCH_DIR)/data --scale large --as-of $(BENCH_AS_OF)
+	cd $(BENCH_DIR)/data && $$(command -v /usr/bin/time >/dev/null && echo /usr/bin/time -v) $(CURDIR)/$(BIN) ingest --db $(BENCH_DIR)/large.duckdb --config relais.yaml *.csv *.xlsx
+	RELAIS_BENCH_DIR=$(BENCH_DIR)/data RELAIS_BENCH_DB=$(BENCH_DIR)/large.duckdb RELAIS_BENCH_AS_OF=$(BENCH_AS_OF) \
+		$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./...
 
 run: build
 	rm -rf $(DEMO_DIR) $(DB) $(DB).wal
