@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -312,13 +313,18 @@ func TestUploadIsRefusedOffLoopbackAndCrossOrigin(t *testing.T) {
 func TestInboxLoadsCompleteFilesInNameOrderAndMovesThem(t *testing.T) {
 	db := hostileDB(t)
 	dir := t.TempDir()
-	var order []string
+	var (
+		mu    sync.Mutex // order is appended by the inbox's goroutine
+		order []string
+	)
 	ing := sitesCSVIngest(db)
 	srv := startServer(t, db, func(o *Options) {
 		o.InboxDir = dir
 		o.InboxSettle = 200 * time.Millisecond
 		o.Ingest = func(ctx context.Context, path, name string) (IngestOutcome, error) {
+			mu.Lock()
 			order = append(order, name)
+			mu.Unlock()
 			return ing(ctx, path, name)
 		}
 	})
@@ -349,7 +355,10 @@ func TestInboxLoadsCompleteFilesInNameOrderAndMovesThem(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if got := strings.Join(order, ","); got != "a_sites.csv,b_sites.csv,c_bad.csv" {
+	mu.Lock()
+	got := strings.Join(order, ",")
+	mu.Unlock()
+	if got != "a_sites.csv,b_sites.csv,c_bad.csv" {
 		t.Errorf("load order %s", got)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "d.csv.part")); err != nil {
