@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-data
 DB ?= demo.duckdb
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test lint bench bench-large run assets clean
+.PHONY: build test race lint bench bench-large run assets clean
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/relais
@@ -16,6 +16,10 @@ assets:
 
 test:
 	$(GO) test -count=1 ./...
+
+# The suite under the race detector (about twice as slow).
+race:
+	$(GO) test -race -count=1 ./...
 
 lint:
 	$(GO) vet ./...
