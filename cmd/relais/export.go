@@ -19,12 +19,17 @@ import (
 func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	out := fs.String("out", "", "the workbook to write (FILE.xlsx)")
 	asOf := fs.String("as-of", "", "the as-of date YYYY-MM-DD (default: today in the configured time zone)")
+	// Not in CLI.md: the workbook's language, as /export.xlsx?lang= offers.
+	lang := fs.String("lang", "fr", "the workbook's language: fr or en")
 	return func(ctx context.Context) error {
 		if *out == "" {
 			return usagef("--out FILE.xlsx is required")
 		}
 		if fs.NArg() > 0 {
 			return usagef("unexpected argument %q", fs.Arg(0))
+		}
+		if *lang != "fr" && *lang != "en" {
+			return usagef("--lang %q: want fr or en", *lang)
 		}
 		if !strings.EqualFold(filepath.Ext(*out), ".xlsx") {
 			return usagef("--out %q: the workbook's name must end in .xlsx", *out)
@@ -47,7 +52,7 @@ func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			return jobError{fmt.Errorf("cannot write %s: %w (check the folder exists and is writable)", *out, err)}
 		}
 		defer os.Remove(tmp.Name())
-		if err := dashboards.WriteWorkbook(ctx, tmp, dashboards.WorkbookOptions{DB: db, Settings: m.config.Settings, Doc: doc}); err != nil {
+		if err := dashboards.WriteWorkbook(ctx, tmp, dashboards.WorkbookOptions{DB: db, Settings: m.config.Settings, Doc: doc, Lang: *lang}); err != nil {
 			tmp.Close()
 			return jobError{err}
 		}

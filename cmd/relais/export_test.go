@@ -49,6 +49,31 @@ func TestExportWritesTheWorkbookOfTheAsOfDate(t *testing.T) {
 	}
 }
 
+func TestExportWritesFrenchHeadersByDefaultAndEnglishOnRequest(t *testing.T) {
+	dbPath, cfg := kpiTestDB(t)
+	header := func(lang ...string) string {
+		out := filepath.Join(t.TempDir(), "kpis.xlsx")
+		args := append([]string{"--db", dbPath, "--config", cfg, "--as-of", "2026-11-30", "--out", out}, lang...)
+		if code, _, stderr := runExport(t, args...); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		f, err := excelize.OpenFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		row, err := f.GetRows("Sites")
+		if err != nil || len(row) == 0 {
+			t.Fatalf("sites sheet: %v", err)
+		}
+		return strings.Join(row[0], "|")
+	}
+	fr, en := header(), header("--lang", "en")
+	if fr == en || !strings.Contains(en, "Headcount") || !strings.Contains(fr, "Effectif") {
+		t.Errorf("headers\nfr %s\nen %s", fr, en)
+	}
+}
+
 func TestExportRefusesBadUsageWithExit1(t *testing.T) {
 	dbPath, _ := kpiTestDB(t)
 	dir := t.TempDir()
@@ -60,6 +85,7 @@ func TestExportRefusesBadUsageWithExit1(t *testing.T) {
 		{"no out", []string{"--db", dbPath}, "--out"},
 		{"not xlsx", []string{"--db", dbPath, "--out", filepath.Join(dir, "k.csv")}, ".xlsx"},
 		{"bad date", []string{"--db", dbPath, "--as-of", "30/11/2026", "--out", filepath.Join(dir, "k.xlsx")}, "--as-of"},
+		{"bad language", []string{"--db", dbPath, "--lang", "de", "--out", filepath.Join(dir, "k.xlsx")}, "--lang"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
