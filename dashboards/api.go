@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -230,6 +231,13 @@ func (s *Server) apiIngest(c *gin.Context) {
 	}
 	defer os.RemoveAll(dir)
 	resp := uploadResponse{OK: true}
+	refreshed := false
+	defer func() {
+		// An upload cut short after some files loaded still shows them.
+		if !refreshed && len(resp.Files) > 0 {
+			s.refresh(context.WithoutCancel(c.Request.Context()))
+		}
+	}()
 	for i, fh := range files {
 		name := filepath.Base(filepath.Clean("/" + strings.ReplaceAll(fh.Filename, "\\", "/")))
 		if name == "/" || name == "." || name == "" {
@@ -258,6 +266,9 @@ func (s *Server) apiIngest(c *gin.Context) {
 		nonNil(&fo.Errors)
 		resp.Files = append(resp.Files, fo)
 	}
+	// Once for the whole upload, before answering: the next page shows it.
+	s.refresh(c.Request.Context())
+	refreshed = true
 	code := http.StatusOK
 	if !resp.OK {
 		code = http.StatusUnprocessableEntity

@@ -13,9 +13,9 @@ import (
 	"time"
 )
 
-// load runs one file through the injected Ingest function, one at a time,
-// then refreshes today's snapshot so pages show the new data (they never
-// see half a file: a file is one transaction).
+// load runs one file through the injected Ingest function, one at a time.
+// The caller refreshes today's snapshot once its batch is loaded (pages
+// never see half a file: a file is one transaction).
 func (s *Server) load(ctx context.Context, path, name string) (IngestOutcome, error) {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
@@ -29,9 +29,6 @@ func (s *Server) load(ctx context.Context, path, name string) (IngestOutcome, er
 	} else {
 		s.log.Info("loaded", "file", name, "dataset", out.Dataset, "rows", out.RowsRead, "loaded", out.Loaded, "rejected", out.Rejected, "duration", time.Since(start))
 	}
-	// Even a refused file may have been recorded (nothing loaded then, but
-	// the refresh is cheap when the data version did not change).
-	s.refresh(ctx)
 	return out, err
 }
 
@@ -193,6 +190,12 @@ func (in *inbox) scan(ctx context.Context) {
 			return
 		}
 		in.take(ctx, name)
+	}
+	if len(ready) > 0 {
+		// Once per batch: recomputing after each of nine large files
+		// would recompute derived data nine times. The refresh is cheap
+		// when nothing loaded (same data version).
+		in.s.refresh(ctx)
 	}
 }
 
