@@ -63,10 +63,6 @@ func ingestFiles(fs *flag.FlagSet) ([]string, error) {
 	return files, nil
 }
 
-// ingestMemoryLimit is DuckDB's memory_limit during `relais ingest` when
-// relais.yaml sets none (database: memory_limit).
-const ingestMemoryLimit = "600MB"
-
 // ingestFlags registers `relais ingest` (CLI.md) and returns its runner.
 func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	var opts ingest.Options
@@ -120,18 +116,6 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		db, err := m.openDB(ctx)
 		if err != nil {
 			return err
-		}
-		if m.config.Database.MemoryLimit == "" {
-			// Below DuckDB's 1GB default so that the process stays under
-			// 1 GiB: DuckDB's resident memory runs a few hundred MB past its
-			// limit on the large joins of a re-load (a newer export of 20M
-			// rows replacing the older one), and the loader's own buffers
-			// are bounded (about 300 MiB of Go heap at most, released before
-			// the merge). DuckDB spills beyond the limit, beside the
-			// database. This process only loads, then prints a summary.
-			if _, err := db.SQL().ExecContext(ctx, "SET memory_limit = '"+ingestMemoryLimit+"'"); err != nil {
-				return jobError{fmt.Errorf("set memory limit: %w", err)}
-			}
 		}
 		opts.Location = m.config.Location
 		opts.Progress = m.Stderr
