@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"path/filepath"
 	"strings"
 
 	"relais/queries"
@@ -135,8 +136,12 @@ func LookupDatasetName(name string) (queries.Dataset, bool) {
 }
 
 // datasetFromFileName returns the dataset whose name (English or French)
-// stands as a word in the file's base name, when exactly one does.
-func datasetFromFileName(base string) (string, bool) {
+// stands as a word in the file's base name, when exactly one does; name may
+// be a path.
+func datasetFromFileName(name string) (string, bool) {
+	// Only the file's own name counts, not the folders of a path
+	// (exports/votes/ideas.csv holds ideas).
+	base := filepath.Base(name)
 	found := ""
 	for _, w := range strings.FieldsFunc(strings.ToLower(base), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127)

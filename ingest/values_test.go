@@ -265,6 +265,7 @@ func TestDatasetIsInferredFromTheFileNameThenTheHeader(t *testing.T) {
 		{"commentaires-2026.csv", "comments"}, {"activite.csv", "activity"}, {"personnes.xlsx", "people"},
 		{"defis.csv", "challenges"}, {"enquetes.csv", "surveys"}, {"decisions.csv", "decisions"}, {"sites.csv", "sites"},
 		{"ideas.csv.rejects.csv", "ideas"}, {"ideas_votes.csv", ""}, {"export.csv", ""}, {"videos.csv", ""},
+		{"exports/votes/ideas.csv", "ideas"}, {"/tmp/2026-11_votes.xlsx", "votes"}, {"personnes/export.csv", ""},
 	} {
 		got, _ := datasetFromFileName(tc.name)
 		if got != tc.want {

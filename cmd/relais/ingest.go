@@ -123,7 +123,10 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		failed := 0
 		for _, path := range files {
 			o := opts
-			o.Name = ""
+			// Messages name the file as the user gave it (FILE:LINE: ...,
+			// the summary line), as compilers do: a path with folders
+			// still ends with the file's name.
+			o.Name = path
 			res, err := ingest.LoadFile(ctx, db, path, o)
 			for _, r := range res.Rejects {
 				fmt.Fprintln(m.Stderr, r.Message(res.File))
