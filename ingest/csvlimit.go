@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 )
@@ -66,13 +67,63 @@ func (l *csvLimiter) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	for i := 0; i < n; i++ {
-		if lerr := l.step(p[i]); lerr != nil {
+	for i := 0; i < n; {
+		// The bulk of a file is the inside of fields: skipped in runs.
+		run := 0
+		switch {
+		case l.between:
+		case l.state == csvUnquoted:
+			run = l.unquotedRun(p[i:n])
+		case l.state == csvQuoted:
+			run = l.quotedRun(p[i:n])
+		}
+		if run == 0 {
+			if lerr := l.step(p[i]); lerr != nil {
+				l.err = lerr
+				return i, lerr
+			}
+			i++
+			continue
+		}
+		l.fieldN += int64(run)
+		l.recordN += int64(run)
+		if lerr := l.check(); lerr != nil {
 			l.err = lerr
 			return i, lerr
 		}
+		i += run
 	}
 	return n, err
+}
+
+// unquotedRun is how many bytes of b continue an unquoted field.
+func (l *csvLimiter) unquotedRun(b []byte) int {
+	for k, c := range b {
+		if c == l.delim || c == '\n' {
+			return k
+		}
+	}
+	return len(b)
+}
+
+// quotedRun is how many bytes of b continue a quoted field before its next
+// quote; it counts their line breaks.
+func (l *csvLimiter) quotedRun(b []byte) int {
+	if k := bytes.IndexByte(b, '"'); k >= 0 {
+		b = b[:k]
+	}
+	l.line += int64(bytes.Count(b, []byte{'\n'}))
+	return len(b)
+}
+
+func (l *csvLimiter) check() error {
+	if l.fieldN > l.maxField {
+		return &csvLimitError{line: l.recLine, field: l.field, limit: l.maxField, inQuotes: l.state == csvQuoted}
+	}
+	if l.recordN > l.maxRecord {
+		return &csvLimitError{line: l.recLine, field: -1, limit: l.maxRecord}
+	}
+	return nil
 }
 
 func (l *csvLimiter) step(c byte) error {
@@ -138,13 +189,7 @@ func (l *csvLimiter) step(c byte) error {
 	if l.between {
 		return nil
 	}
-	if l.fieldN > l.maxField {
-		return &csvLimitError{line: l.recLine, field: l.field, limit: l.maxField, inQuotes: l.state == csvQuoted}
-	}
-	if l.recordN > l.maxRecord {
-		return &csvLimitError{line: l.recLine, field: -1, limit: l.maxRecord}
-	}
-	return nil
+	return l.check()
 }
 
 func (l *csvLimiter) nextField() {
