@@ -88,7 +88,7 @@ const (
 	maxColumnRunes  = 60   // a column name taken from the file's header
 	maxReasonRunes  = 200  // a reject's reason
 	maxMessageRunes = 1000 // a refusal
-	maxNameRunes    = 255  // a file name in messages and the ingest log
+	maxNameRunes    = 1024 // a file name (or path) in messages and the ingest log
 	maxIgnoredShown = 20   // ignored columns listed in the summary
 )
 
