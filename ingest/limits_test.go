@@ -552,3 +552,49 @@ func TestCSVLimiterFindsTheRecordsTheCSVReaderFinds(t *testing.T) {
 		}
 	}
 }
+
+// Only the parts a sheet needs are read, wherever the package puts its
+// sheet: a worksheet named other than sheetN.xml still loads.
+func TestAWorksheetWithAnotherPartNameLoads(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"site_id", "name"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"LYON", "Lyon"})
+	var plain bytes.Buffer
+	if err := f.Write(&plain); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(plain.Bytes()), int64(plain.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "sites.xlsx")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(out)
+	rename := strings.NewReplacer("worksheets/sheet1.xml", "worksheets/data.xml")
+	for _, e := range zr.File {
+		r, err := e.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(rename.Replace(e.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(rename.Replace(string(b))))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	res := mustLoad(t, openDB(t), path, Options{})
+	if res.Loaded != 1 {
+		t.Fatalf("got %s", res.Summary())
+	}
+}

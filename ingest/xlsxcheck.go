@@ -57,7 +57,7 @@ func xlsxPartKind(name string) partKind {
 		return partParsed
 	case n == "xl/sharedstrings.xml":
 		return partShared
-	case strings.HasPrefix(n, "xl/worksheets/sheet") && strings.HasSuffix(n, ".xml") && !strings.Contains(n[len("xl/worksheets/"):], "/"):
+	case strings.HasPrefix(n, "xl/worksheets/") && strings.HasSuffix(n, ".xml") && !strings.Contains(n[len("xl/worksheets/"):], "/"):
 		return partSheet
 	case strings.HasPrefix(n, "xl/_rels/") && strings.HasSuffix(n, ".rels"):
 		return partParsed
@@ -67,6 +67,14 @@ func xlsxPartKind(name string) partKind {
 		return partParsed
 	}
 	return partSkip
+}
+
+// spillsToTemp says whether excelize writes a large part of this name to a
+// temporary file: only the shared strings and worksheets named sheet*;
+// it holds any other part whole.
+func spillsToTemp(name string) bool {
+	n := strings.ToLower(strings.ReplaceAll(name, `\`, "/"))
+	return n == "xl/sharedstrings.xml" || strings.HasPrefix(n, "xl/worksheets/sheet")
 }
 
 // prepareXLSX checks the workbook at path against the limits, then writes
@@ -99,7 +107,7 @@ func prepareXLSX(path, dir string, lim Limits) (string, error) {
 		case partParsed:
 			inMemory += size
 		case partSheet, partShared:
-			if size <= xlsxInMemory {
+			if size <= xlsxInMemory || !spillsToTemp(f.Name) {
 				inMemory += size
 			}
 		}
