@@ -170,9 +170,9 @@ func writePart(t *testing.T, zw *zip.Writer, p part) {
 	w.Write(tailZ)
 }
 
-// sitesWorkbook writes a valid sites workbook (site_id, name; one row),
-// with the parts given replacing or joining excelize's own.
-func sitesWorkbook(t *testing.T, path string, parts ...part) {
+// plainSitesWorkbook is the parts of a sites workbook (site_id, name; one
+// row) as excelize writes it.
+func plainSitesWorkbook(t *testing.T) *zip.Reader {
 	t.Helper()
 	f := excelize.NewFile()
 	f.SetSheetRow("Sheet1", "A1", &[]any{"site_id", "name"})
@@ -185,6 +185,14 @@ func sitesWorkbook(t *testing.T, path string, parts ...part) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return zr
+}
+
+// sitesWorkbook writes a valid sites workbook (site_id, name; one row),
+// with the parts given replacing or joining excelize's own.
+func sitesWorkbook(t *testing.T, path string, parts ...part) {
+	t.Helper()
+	zr := plainSitesWorkbook(t)
 	out, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -556,17 +564,7 @@ func TestCSVLimiterFindsTheRecordsTheCSVReaderFinds(t *testing.T) {
 // Only the parts a sheet needs are read, wherever the package puts its
 // sheet: a worksheet named other than sheetN.xml still loads.
 func TestAWorksheetWithAnotherPartNameLoads(t *testing.T) {
-	f := excelize.NewFile()
-	f.SetSheetRow("Sheet1", "A1", &[]any{"site_id", "name"})
-	f.SetSheetRow("Sheet1", "A2", &[]any{"LYON", "Lyon"})
-	var plain bytes.Buffer
-	if err := f.Write(&plain); err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(plain.Bytes()), int64(plain.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	zr := plainSitesWorkbook(t)
 	path := filepath.Join(t.TempDir(), "sites.xlsx")
 	out, err := os.Create(path)
 	if err != nil {
