@@ -17,6 +17,10 @@ import (
 	"relais/queries"
 )
 
+// maxServedRejects bounds the rejected rows an upload answers with and the
+// inbox keeps per file (each message is bounded by the ingest package).
+const maxServedRejects = 100
+
 // serveFlags registers `relais serve [--addr HOST:PORT] [--inbox DIR]
 // [--demo]` (CLI.md) and returns its runner: the dashboards, the JSON API,
 // the Excel export and /metrics on one address, until SIGINT or SIGTERM.
@@ -72,9 +76,12 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		met := metrics.New(metrics.Options{DB: db, Snapshots: snaps, Logger: m.Logger})
 		load := func(ctx context.Context, path, name string) (dashboards.IngestOutcome, error) {
 			// The rules of the command line: dataset from the name or the
-			// header, day-first dates, all-or-nothing.
+			// header, day-first dates, all-or-nothing, the configured
+			// limits. The inbox keeps its last results for /data: a
+			// hundred rejects per file say enough.
 			res, err := ingest.LoadFile(ctx, db, path, ingest.Options{
 				Name: name, DateOrder: "dmy", Location: m.config.Location, Logger: m.Logger,
+				Limits: m.config.Limits, MaxRejects: maxServedRejects,
 			})
 			out := dashboards.IngestOutcome{
 				File: res.File, Dataset: res.Dataset, RowsRead: res.Rows, Loaded: res.Loaded,
