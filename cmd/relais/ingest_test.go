@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -106,10 +107,13 @@ func TestIngestHelperHoldsTheDatabase(t *testing.T) {
 	io.Copy(io.Discard, os.Stdin)
 }
 
-func TestIngestOnAHeldDatabaseExitsTwoAndNamesTheServer(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "held.duckdb")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestHelperHoldsTheDatabase$")
+// holdDatabase starts a helper process that holds db and whose command line
+// reads "relais HOLDER" (as /proc/PID/cmdline shows it); it ends with the
+// test.
+func holdDatabase(t *testing.T, db, holder string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestHelperHoldsTheDatabase$", "--", holder)
+	cmd.Args[0] = "relais"
 	cmd.Env = append(os.Environ(), "RELAIS_TEST_HOLD_DB="+db)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -122,20 +126,61 @@ func TestIngestOnAHeldDatabaseExitsTwoAndNamesTheServer(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		stdin.Close()
 		cmd.Wait()
-	}()
+	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil || line != "ready\n" {
 		t.Fatalf("helper: %q %v", line, err)
 	}
+	return cmd.Process.Pid
+}
+
+func TestCommandsOnAHeldDatabaseExitTwoNameTheHolderAndSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
 	sites := filepath.Join(dir, "sites.csv")
 	if err := os.WriteFile(sites, []byte("site_id,name\nLYON,Lyon\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runIngest(t, "--db", db, sites)
-	if code != 2 || !strings.Contains(stderr, "relais serve") || !strings.Contains(stderr, "inbox") {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	for _, holder := range []string{"serve", "ingest"} {
+		db := filepath.Join(dir, holder+".duckdb")
+		pid := holdDatabase(t, db, holder)
+		for _, tc := range []struct {
+			caller string
+			args   []string
+			want   map[string][]string // holder -> phrases
+		}{
+			{"ingest", []string{"ingest", "--db", db, sites}, map[string][]string{
+				"serve":  {"held by a running `relais serve`", "inbox", "/api/v1/ingest"},
+				"ingest": {"held by a running `relais ingest`", "wait for it to finish"},
+			}},
+			{"kpi", []string{"kpi", "--db", db}, map[string][]string{
+				"serve":  {"held by a running `relais serve`", "/api/v1/kpis", "stop the server"},
+				"ingest": {"held by a running `relais ingest`", "wait for it to finish"},
+			}},
+			{"export", []string{"export", "--db", db, "--out", filepath.Join(dir, "x.xlsx")}, map[string][]string{
+				"serve":  {"held by a running `relais serve`", "/export.xlsx", "stop the server"},
+				"ingest": {"held by a running `relais ingest`", "wait for it to finish"},
+			}},
+		} {
+			t.Run(tc.caller+" while "+holder+" holds it", func(t *testing.T) {
+				var out, errb bytes.Buffer
+				m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now}
+				code := m.Main(tc.args)
+				stderr := errb.String()
+				if code != 2 {
+					t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+				}
+				for _, w := range append(tc.want[holder], fmt.Sprintf("process %d", pid)) {
+					if !strings.Contains(stderr, w) {
+						t.Errorf("stderr lacks %q:\n%s", w, stderr)
+					}
+				}
+				if holder == "ingest" && strings.Contains(stderr, "inbox") {
+					t.Errorf("another ingest holds it, yet the message speaks of an inbox:\n%s", stderr)
+				}
+			})
+		}
 	}
 }
