@@ -61,11 +61,13 @@ type Loader struct {
 	before int64
 	// count is the table's row count when the load began.
 	count int64
-	// loadID is this load's id: one more than any committed load's.
-	loadID int64
-	seq    int64
-	dates  []int
-	keys   *keySet
+	// loadID is this load's id: one more than any committed load's;
+	// loadIDValue the same as a driver.Value, boxed once (not per row).
+	loadID      int64
+	loadIDValue driver.Value
+	seq         int64
+	dates       []int
+	keys        *keySet
 	// Rows are handed to the appending goroutine in batches (see run), so
 	// that the caller's reading and converting overlaps DuckDB's appending.
 	cur      *rowBatch
@@ -128,6 +130,7 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 		return nil, fmt.Errorf("load %s: appender: %w", ds.Name, err)
 	}
 	l.appendRow = l.app.AppendRow
+	l.loadIDValue = l.loadID
 	for i, c := range ds.Columns {
 		if c.Kind == Date {
 			l.dates = append(l.dates, i)
@@ -226,7 +229,7 @@ func (l *Loader) Append(values []driver.Value) error {
 	ncol := len(values) + 1
 	row := l.cur.vals[l.cur.n*ncol : (l.cur.n+1)*ncol]
 	copy(row, values)
-	row[ncol-1] = l.loadID
+	row[ncol-1] = l.loadIDValue
 	for _, i := range l.dates {
 		if t, ok := row[i].(time.Time); ok {
 			// DATE columns take the calendar date, whatever the location.
