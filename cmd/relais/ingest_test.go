@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -182,5 +183,85 @@ func TestCommandsOnAHeldDatabaseExitTwoNameTheHolderAndSayWhatToDo(t *testing.T)
 				}
 			})
 		}
+	}
+}
+
+// cancelOnLoaded cancels the run's context as soon as a file is logged as
+// loaded, that is right after its commit: the instant an interrupt that
+// arrived during the commit takes effect.
+type cancelOnLoaded struct {
+	slog.Handler
+	cancel context.CancelFunc
+}
+
+func (h cancelOnLoaded) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "loaded" {
+		h.cancel()
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func TestIngestInterruptedDuringACommitReportsWhatTheDatabaseHolds(t *testing.T) {
+	dir := t.TempDir()
+	sites := filepath.Join(dir, "sites.csv")
+	people := filepath.Join(dir, "people.csv")
+	if err := os.WriteFile(sites, []byte("site_id,name\nLYON,Lyon\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(people, []byte("person_id,site_id,role\np1,LYON,ambassador\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		files  []string
+		code   int
+		stdout []string
+		stderr string
+		people int64
+	}{
+		{"during the last file's commit: every file loaded", []string{sites}, 0,
+			[]string{"sites.csv: 1 rows, 1 loaded, 0 rejected"}, "every file is loaded", 0},
+		{"during the first file's commit: the first loaded, not the second", []string{sites, people}, 2,
+			[]string{"sites.csv: 1 rows, 1 loaded, 0 rejected", "people.csv: 0 rows, 0 loaded"}, "interrupted", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "t.duckdb")
+			var out, errb bytes.Buffer
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now}
+			m.Logger = slog.New(cancelOnLoaded{slog.NewTextHandler(&errb, nil), cancel})
+			run, err := m.ParseFlags(append([]string{"ingest", "--db", db}, tc.files...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = m.Run(ctx, run)
+			if cerr := m.Close(); cerr != nil {
+				t.Fatal(cerr)
+			}
+			if code := m.report(err); code != tc.code {
+				t.Errorf("exit %d, want %d: %v\n%s", code, tc.code, err, errb.String())
+			}
+			for _, w := range tc.stdout {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out.String())
+				}
+			}
+			if !strings.Contains(errb.String(), tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, errb.String())
+			}
+			h, err := queries.Open(context.Background(), queries.Options{Path: db})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			var nSites, nPeople int64
+			if err := h.SQL().QueryRow(`SELECT (SELECT count(*) FROM sites), (SELECT count(*) FROM people)`).Scan(&nSites, &nPeople); err != nil {
+				t.Fatal(err)
+			}
+			if nSites != 1 || nPeople != tc.people {
+				t.Errorf("the database holds %d sites and %d people; the output said sites loaded and people not", nSites, nPeople)
+			}
+		})
 	}
 }
