@@ -160,8 +160,11 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
 	}
-	// We hold the file's lock now: no other process spills beside it.
-	removeSpillFiles(tempDir(opts))
+	// We hold the file's lock now: no other process spills into FILE.tmp.
+	// A configured TempDir may be shared with other programs: left alone.
+	if opts.TempDir == "" {
+		removeSpillFiles(opts.Path + ".tmp")
+	}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
@@ -171,15 +174,6 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
-}
-
-// tempDir is where DuckDB spills: the configured folder, else DuckDB's
-// default, FILE.tmp beside the database file.
-func tempDir(opts Options) string {
-	if opts.TempDir != "" {
-		return opts.TempDir
-	}
-	return opts.Path + ".tmp"
 }
 
 // spillFile matches the names of DuckDB's own spill files
