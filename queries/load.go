@@ -304,14 +304,16 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 	// From here on an interrupt waits for the commit: stopping DuckDB in
 	// the middle of it would leave the outcome to the next open.
 	_, err = l.conn.ExecContext(context.WithoutCancel(ctx), "COMMIT")
-	l.inTx = false
 	if err != nil {
+		// End the transaction if DuckDB left it open (aborted), then ask
+		// the database what it holds.
+		l.rollback()
 		if !l.committed() {
-			l.rollback()
 			return 0, fmt.Errorf("load %s: commit: %w", l.ds.Name, err)
 		}
 		slog.Warn("commit reported an error but the load is recorded as committed", "dataset", l.ds.Name, "err", err)
 	}
+	l.inTx = false
 	l.done = true
 	l.db.version.Add(1)
 	return l.seq, nil
