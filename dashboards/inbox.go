@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -20,16 +21,31 @@ func (s *Server) load(ctx context.Context, path, name string) (IngestOutcome, er
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
 	start := time.Now()
-	out, err := s.opts.Ingest(ctx, path, name)
+	out, err := s.ingestRecovered(ctx, path, name)
 	if out.File == "" {
 		out.File = name
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		s.log.Warn("load refused", "file", name, "err", err, "duration", time.Since(start))
-	} else {
+	case out.AlreadyLoaded:
+		s.log.Info("already loaded: same content (SHA-256), not loaded again", "file", name, "dataset", out.Dataset)
+	default:
 		s.log.Info("loaded", "file", name, "dataset", out.Dataset, "rows", out.RowsRead, "loaded", out.Loaded, "rejected", out.Rejected, "duration", time.Since(start))
 	}
 	return out, err
+}
+
+// ingestRecovered runs the Ingest function; a panic in it becomes the
+// file's error (logged with its stack) instead of taking the server down.
+func (s *Server) ingestRecovered(ctx context.Context, path, name string) (out IngestOutcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic while loading a file", "file", name, "panic", p, "stack", string(debug.Stack()))
+			out, err = IngestOutcome{File: name, Summary: name + ": internal error"}, fmt.Errorf("%s: internal error: %v", name, p)
+		}
+	}()
+	return s.opts.Ingest(ctx, path, name)
 }
 
 // InboxState is what the data page and /api/v1/data say about the inbox.
@@ -51,6 +67,9 @@ type InboxResult struct {
 	Errors  []string  `json:"errors"`
 	// MovedTo is where the file went (done/ or failed/).
 	MovedTo string `json:"moved_to"`
+	// AlreadyLoaded says the same content (SHA-256) was loaded before: the
+	// file went to done/ without being loaded again.
+	AlreadyLoaded bool `json:"already_loaded,omitempty"`
 }
 
 // maxInboxResults bounds the remembered results.
@@ -115,7 +134,7 @@ func (in *inbox) run(ctx context.Context) {
 	t := time.NewTicker(in.every)
 	defer t.Stop()
 	for {
-		in.scan(ctx)
+		in.scanRecovered(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -132,6 +151,17 @@ func ignored(name string) bool {
 		strings.HasSuffix(lower, ".tmp") || strings.HasSuffix(lower, ".part") ||
 		strings.HasSuffix(lower, ".crdownload") || strings.HasSuffix(lower, ".partial") ||
 		strings.HasSuffix(lower, ".rejects.csv")
+}
+
+// scanRecovered scans once; a panic is logged and the inbox goes on with
+// the next scan (a file whose load panicked is moved to failed/ by take).
+func (in *inbox) scanRecovered(ctx context.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			in.s.log.Error("panic in the inbox", "dir", in.dir, "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	in.scan(ctx)
 }
 
 // scan takes every complete file, in name order.
@@ -206,7 +236,12 @@ func (in *inbox) take(ctx context.Context, name string) {
 	if ctx.Err() != nil && err != nil {
 		return // shutting down: leave the file for the next start
 	}
-	res := InboxResult{File: name, At: time.Now(), OK: err == nil, Summary: out.Summary, Errors: out.Errors}
+	// A load interrupted by the shutdown returns an error only when its
+	// file is not loaded (an interrupt during the commit waits for it and
+	// reports success): the file stays for the next start, and a file that
+	// loaded goes to done/ (were it left, the next start would skip it by
+	// its SHA-256).
+	res := InboxResult{File: out.File, At: time.Now(), OK: err == nil, Summary: out.Summary, Errors: out.Errors, AlreadyLoaded: out.AlreadyLoaded}
 	if res.Errors == nil {
 		res.Errors = []string{}
 	}

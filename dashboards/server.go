@@ -41,6 +41,9 @@ type IngestOutcome struct {
 	Errors []string `json:"errors,omitempty"`
 	// RejectsPath is the rejects file written beside the input, if any.
 	RejectsPath string `json:"-"`
+	// AlreadyLoaded says the same content (SHA-256) was loaded before:
+	// the file was not loaded again.
+	AlreadyLoaded bool `json:"already_loaded,omitempty"`
 }
 
 // IngestFunc loads one file with the rules of the command line. name is the

@@ -317,6 +317,23 @@ func TestInboxLoadsCompleteFilesInNameOrderAndMovesThem(t *testing.T) {
 		mu    sync.Mutex // order is appended by the inbox's goroutine
 		order []string
 	)
+	// The files are in the inbox before it starts, written long ago (as
+	// files written elsewhere and renamed in): its first scan finds them all
+	// complete and takes them in name order, however busy the machine.
+	write := func(name, content string) {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("b_sites.csv", "site_id,name,headcount\nNICE,Nice,40\n")
+	write("a_sites.csv", "site_id,name,headcount\nBREST,Brest,30\n")
+	write("c_bad.csv", "site_id,name,headcount\nX,,1\n")
+	write("d.csv.part", "site_id,name,headcount\n")
 	ing := sitesCSVIngest(db)
 	srv := startServer(t, db, func(o *Options) {
 		o.InboxDir = dir
@@ -328,20 +345,6 @@ func TestInboxLoadsCompleteFilesInNameOrderAndMovesThem(t *testing.T) {
 			return ing(ctx, path, name)
 		}
 	})
-	// Written elsewhere, then renamed in: loaded; a partial name is ignored.
-	write := func(name, content string) {
-		tmp := filepath.Join(t.TempDir(), name)
-		if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("b_sites.csv", "site_id,name,headcount\nNICE,Nice,40\n")
-	write("a_sites.csv", "site_id,name,headcount\nBREST,Brest,30\n")
-	write("c_bad.csv", "site_id,name,headcount\nX,,1\n")
-	write("d.csv.part", "site_id,name,headcount\n")
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		_, e1 := os.Stat(filepath.Join(dir, "done", "a_sites.csv"))
@@ -409,5 +412,47 @@ func TestCommitteePageShowsTheLatest500DecisionsAndTheJSONAllOfThem(t *testing.T
 	_, body := get(t, srv.URL+"/api/v1/committee?month=2026-11")
 	if !bytes.Contains(body, []byte(`"r0"`)) || !bytes.Contains(body, []byte(`"r509"`)) {
 		t.Error("the JSON lacks some decisions of the month")
+	}
+}
+
+func TestInboxTurnsAPanicIntoAFailedFileAndGoesOn(t *testing.T) {
+	db := hostileDB(t)
+	dir := t.TempDir()
+	for _, name := range []string{"a_boom.csv", "b_sites.csv"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("site_id,name,headcount\nNICE,Nice,40\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ing := sitesCSVIngest(db)
+	startServer(t, db, func(o *Options) {
+		o.InboxDir = dir
+		o.InboxSettle = 200 * time.Millisecond
+		o.Ingest = func(ctx context.Context, path, name string) (IngestOutcome, error) {
+			if name == "a_boom.csv" {
+				panic("injected")
+			}
+			return ing(ctx, path, name)
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, e1 := os.Stat(filepath.Join(dir, "failed", "a_boom.csv.error.txt"))
+		_, e2 := os.Stat(filepath.Join(dir, "done", "b_sites.csv"))
+		if e1 == nil && e2 == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("inbox did not go on after the panic: %v %v", e1, e2)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	msg, _ := os.ReadFile(filepath.Join(dir, "failed", "a_boom.csv.error.txt"))
+	if !strings.Contains(string(msg), "internal error: injected") {
+		t.Errorf("error file: %q", msg)
 	}
 }

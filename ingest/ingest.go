@@ -55,6 +55,10 @@ type Options struct {
 	// 1000); every rejected row is still counted and, with SkipInvalid,
 	// written to the rejects file.
 	MaxRejects int
+	// SkipLoaded does not load a file whose content (SHA-256) the
+	// ingest log records as loaded already (the server's inbox and
+	// uploads): Result.AlreadyLoaded says so.
+	SkipLoaded bool
 }
 
 // Result is what became of one file.
@@ -74,6 +78,9 @@ type Result struct {
 	RejectsFile string
 	// Refused says why the whole file was refused (nil: it was read).
 	Refused error
+	// AlreadyLoaded, with Options.SkipLoaded, is the earlier load of the
+	// same content (nil: the file was read).
+	AlreadyLoaded *queries.IngestLogEntry
 }
 
 // Reject is one rejected row.
@@ -105,6 +112,9 @@ func (r Result) Summary() string {
 	var more []string
 	if r.Dataset != "" {
 		more = append(more, "dataset "+r.Dataset)
+	}
+	if a := r.AlreadyLoaded; a != nil {
+		more = append(more, fmt.Sprintf("already loaded: same content (SHA-256) as %s, loaded %s; not loaded again", a.File, a.FinishedAt.Format("2006-01-02 15:04:05")))
 	}
 	if r.Refused != nil {
 		more = append(more, fmt.Sprintf("refused: %v", r.Refused))
@@ -171,6 +181,17 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 	sum, utf8ok, size, err := fileDigest(path)
 	if err != nil {
 		return refuse(fmt.Errorf("cannot read: %w", err))
+	}
+	if opts.SkipLoaded {
+		prev, ok, err := db.LoadedDigest(ctx, sum)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", name, err)
+		}
+		if ok {
+			res.Dataset, res.AlreadyLoaded = prev.Dataset, &prev
+			log.Info("already loaded: same content, not loaded again", "file", name, "sha256", sum, "loaded_as", prev.File, "at", prev.FinishedAt)
+			return res, nil
+		}
 	}
 	ext := strings.ToLower(filepath.Ext(path))
 	isXLSX := ext == ".xlsx" || ext == ".xlsm"

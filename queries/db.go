@@ -10,7 +10,11 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,8 +25,46 @@ import (
 )
 
 // ErrLocked is returned by Open when another process (usually a running
-// `relais serve`) holds the database file.
+// `relais serve`) holds the database file; the error is a *LockedError
+// that names the holder when DuckDB says which process it is.
 var ErrLocked = errors.New("database is held by another process")
+
+// LockedError says which process holds the database file.
+type LockedError struct {
+	// Path is the database file.
+	Path string
+	// PID is the holder's process id (0: unknown).
+	PID int
+	// Args is the holder's command line (nil: unknown), read from
+	// /proc/PID/cmdline.
+	Args []string
+}
+
+func (e *LockedError) Error() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("open %s: %v (process %d)", e.Path, ErrLocked, e.PID)
+	}
+	return fmt.Sprintf("open %s: %v", e.Path, ErrLocked)
+}
+
+// Is makes errors.Is(err, ErrLocked) hold.
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// lockHolderPID finds the PID in DuckDB's lock error ("Conflicting lock is
+// held in /usr/bin/relais (PID 1234) by user ...").
+var lockHolderPID = regexp.MustCompile(`\(PID (\d+)\)`)
+
+// lockedError builds the LockedError of a DuckDB lock error.
+func lockedError(path string, err error) *LockedError {
+	e := &LockedError{Path: path}
+	if m := lockHolderPID.FindStringSubmatch(err.Error()); m != nil {
+		e.PID, _ = strconv.Atoi(m[1])
+		if b, rerr := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", e.PID)); rerr == nil && len(b) > 0 {
+			e.Args = strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		}
+	}
+	return e
+}
 
 // Options configure Open. Zero values pick safe defaults.
 type Options struct {
@@ -101,24 +143,66 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	})
 	if err != nil {
 		if isLockError(err) {
-			return nil, fmt.Errorf("open %s: %w", opts.Path, ErrLocked)
+			return nil, lockedError(opts.Path, err)
 		}
 		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
 	}
+	// A write-ahead log left beside the file means the last process did not
+	// close it (a crash, kill -9): recovery then checks more (recover.go).
+	_, walErr := os.Stat(opts.Path + ".wal")
+	unclean := walErr == nil
 	sqldb := sql.OpenDB(connector)
 	db := &DB{sql: sqldb, loc: loc, path: opts.Path}
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		if isLockError(err) {
-			return nil, fmt.Errorf("open %s: %w", opts.Path, ErrLocked)
+			return nil, lockedError(opts.Path, err)
 		}
 		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
+	}
+	// We hold the file's lock now: no other process spills into FILE.tmp.
+	// A configured TempDir may be shared with other programs: left alone.
+	if opts.TempDir == "" {
+		removeSpillFiles(opts.Path + ".tmp")
 	}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
 	}
+	if err := db.recoverLoads(ctx, unclean); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// spillFile matches the names of DuckDB's own spill files
+// (duckdb_temp_storage_*.tmp, duckdb_temp_block-*.block).
+var spillFile = regexp.MustCompile(`^duckdb_temp_(storage|block)[-_A-Za-z0-9]*\.(tmp|block)$`)
+
+// removeSpillFiles removes the spill files a process that died left in the
+// temporary folder (after a kill -9 DuckDB does not remove them), and the
+// folder when it is then empty. Only DuckDB's own files are touched.
+func removeSpillFiles(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	removed := 0
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !spillFile.MatchString(e.Name()) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			slog.Warn("remove spill file", "file", filepath.Join(dir, e.Name()), "err", err)
+			continue
+		}
+		removed++
+	}
+	if removed > 0 {
+		slog.Info("removed spill files left by a process that stopped", "dir", dir, "files", removed)
+	}
+	_ = os.Remove(dir) // only when empty
 }
 
 func isLockError(err error) bool {

@@ -2,7 +2,9 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -59,4 +61,23 @@ func (db *DB) IngestLog(ctx context.Context, limit int) ([]IngestLogEntry, error
 		return nil, fmt.Errorf("ingest log: %w", err)
 	}
 	return out, nil
+}
+
+// LoadedDigest returns the latest ingest_log entry of a file with this
+// SHA-256, if any: the server does not load the same content twice
+// (docs/loading.md).
+func (db *DB) LoadedDigest(ctx context.Context, sha256 string) (IngestLogEntry, bool, error) {
+	var e IngestLogEntry
+	err := db.sql.QueryRowContext(ctx, `SELECT id, file, dataset, sha256, rows_read, loaded, rejected, started_at, finished_at
+		FROM ingest_log WHERE sha256 = ? ORDER BY id DESC LIMIT 1`, sha256).
+		Scan(&e.ID, &e.File, &e.Dataset, &e.SHA256, &e.RowsRead, &e.Loaded, &e.Rejected, &e.StartedAt, &e.FinishedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, false, nil
+	}
+	if err != nil {
+		return e, false, fmt.Errorf("ingest log: %w", err)
+	}
+	e.StartedAt = e.StartedAt.In(db.loc)
+	e.FinishedAt = e.FinishedAt.In(db.loc)
+	return e, true, nil
 }

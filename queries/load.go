@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -40,17 +41,33 @@ type LoadInfo struct {
 // New rows are told from the rows already loaded by their rowid: the
 // transaction's appended rows have rowids above every committed row's, in
 // append order, so "later row of a key wins" is "highest rowid wins".
+//
+// Every row also carries the load's id (its load_id column) and the commit
+// records the load in committed_loads, so that a crash at any instant of
+// the commit is repaired when the database is next opened (recover.go,
+// docs/loading.md).
 type Loader struct {
 	db   *DB
 	ds   Dataset
 	conn *sql.Conn
 	app  *duckdb.Appender
+	// appendRow appends one row (the Appender's AppendRow); tests replace
+	// it to inject a failure.
+	appendRow func(args ...driver.Value) error
+	// beforeCommit, when set (tests), runs just before the COMMIT statement.
+	beforeCommit func()
 	// before is the highest rowid of the table when the load began (-1:
 	// the table was empty); new rows have higher rowids.
 	before int64
-	seq    int64
-	dates  []int
-	keys   *keySet
+	// count is the table's row count when the load began.
+	count int64
+	// loadID is this load's id: one more than any committed load's;
+	// loadIDValue the same as a driver.Value, boxed once (not per row).
+	loadID      int64
+	loadIDValue driver.Value
+	seq         int64
+	dates       []int
+	keys        *keySet
 	// Rows are handed to the appending goroutine in batches (see run), so
 	// that the caller's reading and converting overlaps DuckDB's appending.
 	cur      *rowBatch
@@ -96,7 +113,7 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 	}
 	l.inTx = true
 	var before sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT max(rowid) FROM main."+ds.Name).Scan(&before); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT max(rowid), count(*), (SELECT coalesce(max(load_id), 0) + 1 FROM committed_loads) FROM main."+ds.Name).Scan(&before, &l.count, &l.loadID); err != nil {
 		l.Close()
 		return nil, fmt.Errorf("load %s: %w", ds.Name, err)
 	}
@@ -112,6 +129,8 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 		l.Close()
 		return nil, fmt.Errorf("load %s: appender: %w", ds.Name, err)
 	}
+	l.appendRow = l.app.AppendRow
+	l.loadIDValue = l.loadID
 	for i, c := range ds.Columns {
 		if c.Kind == Date {
 			l.dates = append(l.dates, i)
@@ -121,7 +140,7 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 	l.full = make(chan *rowBatch, batches)
 	l.free = make(chan *rowBatch, batches)
 	for range batches {
-		l.free <- &rowBatch{vals: make([]driver.Value, batchRows*len(ds.Columns))}
+		l.free <- &rowBatch{vals: make([]driver.Value, batchRows*(len(ds.Columns)+1))}
 	}
 	l.stopped = make(chan struct{})
 	go l.run()
@@ -132,21 +151,36 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 // keeps the higher rowid). After an error it only recycles the batches.
 func (l *Loader) run() {
 	defer close(l.stopped)
-	ncol := len(l.ds.Columns)
+	ncol := len(l.ds.Columns) + 1 // the dataset's columns, then load_id
 	for b := range l.full {
 		if l.appErr == nil {
-			for i := 0; i < b.n; i++ {
-				if err := l.app.AppendRow(b.vals[i*ncol : (i+1)*ncol]...); err != nil {
-					l.appErr = fmt.Errorf("load %s: stage row: %w", l.ds.Name, err)
-					l.failed.Store(true)
-					break
-				}
+			if err := l.appendBatch(b, ncol); err != nil {
+				l.appErr = err
+				l.failed.Store(true)
 			}
 		}
 		clear(b.vals[:b.n*ncol]) // drop the batch's references to its values
 		b.n = 0
 		l.free <- b
 	}
+}
+
+// appendBatch appends one batch's rows. A panic (in the driver or in
+// DuckDB's Go glue) becomes the load's error, logged with its stack: the
+// load rolls back instead of the process dying.
+func (l *Loader) appendBatch(b *rowBatch, ncol int) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Error("panic while appending rows", "dataset", l.ds.Name, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("load %s: stage row: internal error: %v", l.ds.Name, p)
+		}
+	}()
+	for i := 0; i < b.n; i++ {
+		if err := l.appendRow(b.vals[i*ncol : (i+1)*ncol]...); err != nil {
+			return fmt.Errorf("load %s: stage row: %w", l.ds.Name, err)
+		}
+	}
+	return nil
 }
 
 // drain hands over the last batch, waits for the appending goroutine to
@@ -192,9 +226,10 @@ func (l *Loader) Append(values []driver.Value) error {
 	if l.cur == nil {
 		l.cur = <-l.free
 	}
-	ncol := len(values)
+	ncol := len(values) + 1
 	row := l.cur.vals[l.cur.n*ncol : (l.cur.n+1)*ncol]
 	copy(row, values)
+	row[ncol-1] = l.loadIDValue
 	for _, i := range l.dates {
 		if t, ok := row[i].(time.Time); ok {
 			// DATE columns take the calendar date, whatever the location.
@@ -216,6 +251,11 @@ func (l *Loader) Staged() int64 { return l.seq }
 
 // Commit merges the staged rows into the dataset and logs the file, all in
 // one transaction. It returns the number of rows loaded (rows staged).
+//
+// Once the COMMIT statement has started it runs to its end whatever ctx
+// says, and Commit reports what the database holds: a nil error means the
+// file is loaded (even if ctx was cancelled meanwhile), an error that it is
+// not.
 func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 	if l.done {
 		return 0, errors.New("load: already committed")
@@ -231,7 +271,8 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 		return 0, fmt.Errorf("load %s: flush: %w", l.ds.Name, err)
 	}
 	l.app = nil
-	if err := l.merge(ctx); err != nil {
+	dups, replaced, err := l.merge(ctx)
+	if err != nil {
 		l.rollback()
 		return 0, fmt.Errorf("load %s: merge: %w", l.ds.Name, err)
 	}
@@ -241,14 +282,36 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 		l.rollback()
 		return 0, fmt.Errorf("load %s: derive: %w", l.ds.Name, err)
 	}
-	if _, err := l.conn.ExecContext(ctx, `INSERT INTO ingest_log (file, dataset, sha256, rows_read, loaded, rejected, started_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, info.File, l.ds.Name, info.SHA256, info.RowsRead, l.seq, info.Rejected, info.StartedAt, time.Now()); err != nil {
+	kept := l.seq - dups
+	if _, err := l.conn.ExecContext(ctx, `INSERT INTO committed_loads (load_id, dataset, sha256, kept, rows_after) VALUES (?, ?, ?, ?, ?)`,
+		l.loadID, l.ds.Name, info.SHA256, kept, l.count-replaced+kept); err != nil {
 		l.rollback()
 		return 0, fmt.Errorf("load %s: log: %w", l.ds.Name, err)
 	}
-	if _, err := l.conn.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := l.conn.ExecContext(ctx, `INSERT INTO ingest_log (file, dataset, sha256, rows_read, loaded, rejected, started_at, finished_at, load_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, info.File, l.ds.Name, info.SHA256, info.RowsRead, l.seq, info.Rejected, info.StartedAt, time.Now(), l.loadID); err != nil {
 		l.rollback()
-		return 0, fmt.Errorf("load %s: commit: %w", l.ds.Name, err)
+		return 0, fmt.Errorf("load %s: log: %w", l.ds.Name, err)
+	}
+	if err := ctx.Err(); err != nil {
+		// Interrupted before the commit began: nothing is loaded.
+		l.rollback()
+		return 0, fmt.Errorf("load %s: %w", l.ds.Name, err)
+	}
+	if l.beforeCommit != nil {
+		l.beforeCommit()
+	}
+	// From here on an interrupt waits for the commit: stopping DuckDB in
+	// the middle of it would leave the outcome to the next open.
+	_, err = l.conn.ExecContext(context.WithoutCancel(ctx), "COMMIT")
+	if err != nil {
+		// End the transaction if DuckDB left it open (aborted), then ask
+		// the database what it holds.
+		l.rollback()
+		if !l.committed() {
+			return 0, fmt.Errorf("load %s: commit: %w", l.ds.Name, err)
+		}
+		slog.Warn("commit reported an error but the load is recorded as committed", "dataset", l.ds.Name, "err", err)
 	}
 	l.inTx = false
 	l.done = true
@@ -256,11 +319,21 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 	return l.seq, nil
 }
 
+// committed says whether the database records this load as committed (after
+// COMMIT failed: the answer is what the database holds).
+func (l *Loader) committed() bool {
+	var n int64
+	err := l.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM committed_loads WHERE load_id = ?`, l.loadID).Scan(&n)
+	return err == nil && n > 0
+}
+
 // merge enforces the dataset's key on the appended rows: the later new row
 // of a key wins over the earlier new rows and over the rows loaded before.
-func (l *Loader) merge(ctx context.Context) error {
+// It returns the number of new rows removed as repeats (dups) and of older
+// rows replaced.
+func (l *Loader) merge(ctx context.Context) (dups, replaced int64, err error) {
 	if l.seq == 0 {
-		return nil
+		return 0, 0, nil
 	}
 	name, before := l.ds.Name, l.before
 	key := strings.Join(l.ds.Key, ", ")
@@ -270,7 +343,7 @@ func (l *Loader) merge(ctx context.Context) error {
 		// the process's peak stays that of the larger of the two.
 		debug.FreeOSMemory()
 	}
-	var dups int64
+	var repeats int64
 	if maybe {
 		// Keys that repeat among the new rows, found by a hash aggregate
 		// over one 64-bit hash per row (much cheaper than grouping the key
@@ -278,23 +351,27 @@ func (l *Loader) merge(ctx context.Context) error {
 		// below.
 		if err := l.conn.QueryRowContext(ctx, fmt.Sprintf(
 			`SELECT count(*) FROM (SELECT hash(%s) AS h FROM main.%s WHERE rowid > %d GROUP BY h HAVING count(*) > 1)`,
-			key, name, before)).Scan(&dups); err != nil {
-			return err
+			key, name, before)).Scan(&repeats); err != nil {
+			return 0, 0, err
 		}
 	}
-	if dups > 0 {
-		if _, err := l.conn.ExecContext(ctx, fmt.Sprintf(
+	if repeats > 0 {
+		res, err := l.conn.ExecContext(ctx, fmt.Sprintf(
 			`DELETE FROM main.%[1]s WHERE rowid IN (
 				SELECT rowid FROM main.%[1]s
 				WHERE rowid > %[2]d AND hash(%[3]s) IN (
 					SELECT hash(%[3]s) AS h FROM main.%[1]s WHERE rowid > %[2]d GROUP BY h HAVING count(*) > 1)
 				QUALIFY row_number() OVER (PARTITION BY %[3]s ORDER BY rowid DESC) > 1)`,
-			name, before, key)); err != nil {
-			return err
+			name, before, key))
+		if err != nil {
+			return 0, 0, err
+		}
+		if dups, err = res.RowsAffected(); err != nil {
+			return 0, 0, err
 		}
 	}
 	if before < 0 {
-		return nil // the table was empty: no older row to replace
+		return dups, 0, nil // the table was empty: no older row to replace
 	}
 	var on []string
 	for _, k := range l.ds.Key {
@@ -303,11 +380,15 @@ func (l *Loader) merge(ctx context.Context) error {
 	// The new rows' keys are unique now: a plain join finds the older rows
 	// (a join in the DELETE itself: a re-load of the 20M activity rows takes
 	// a third of the time and less memory than a rowid IN (semi-join)).
-	_, err := l.conn.ExecContext(ctx, fmt.Sprintf(
+	res, err := l.conn.ExecContext(ctx, fmt.Sprintf(
 		`DELETE FROM main.%[1]s AS o USING (SELECT %[3]s FROM main.%[1]s WHERE rowid > %[2]d) AS n
 			WHERE o.rowid <= %[2]d AND %[4]s`,
 		name, before, key, strings.Join(on, " AND ")))
-	return err
+	if err != nil {
+		return 0, 0, err
+	}
+	replaced, err = res.RowsAffected()
+	return dups, replaced, err
 }
 
 func (l *Loader) rollback() {

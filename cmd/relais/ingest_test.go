@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,10 +108,13 @@ func TestIngestHelperHoldsTheDatabase(t *testing.T) {
 	io.Copy(io.Discard, os.Stdin)
 }
 
-func TestIngestOnAHeldDatabaseExitsTwoAndNamesTheServer(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "held.duckdb")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestHelperHoldsTheDatabase$")
+// holdDatabase starts a helper process that holds db and whose command line
+// reads "relais HOLDER" (as /proc/PID/cmdline shows it); it ends with the
+// test.
+func holdDatabase(t *testing.T, db, holder string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestHelperHoldsTheDatabase$", "--", holder)
+	cmd.Args[0] = "relais"
 	cmd.Env = append(os.Environ(), "RELAIS_TEST_HOLD_DB="+db)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -122,20 +127,141 @@ func TestIngestOnAHeldDatabaseExitsTwoAndNamesTheServer(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		stdin.Close()
 		cmd.Wait()
-	}()
+	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil || line != "ready\n" {
 		t.Fatalf("helper: %q %v", line, err)
 	}
+	return cmd.Process.Pid
+}
+
+func TestCommandsOnAHeldDatabaseExitTwoNameTheHolderAndSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
 	sites := filepath.Join(dir, "sites.csv")
 	if err := os.WriteFile(sites, []byte("site_id,name\nLYON,Lyon\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runIngest(t, "--db", db, sites)
-	if code != 2 || !strings.Contains(stderr, "relais serve") || !strings.Contains(stderr, "inbox") {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	for _, holder := range []string{"serve", "ingest"} {
+		db := filepath.Join(dir, holder+".duckdb")
+		pid := holdDatabase(t, db, holder)
+		for _, tc := range []struct {
+			caller string
+			args   []string
+			want   map[string][]string // holder -> phrases
+		}{
+			{"ingest", []string{"ingest", "--db", db, sites}, map[string][]string{
+				"serve":  {"held by a running `relais serve`", "inbox", "/api/v1/ingest"},
+				"ingest": {"held by a running `relais ingest`", "wait for it to finish"},
+			}},
+			{"kpi", []string{"kpi", "--db", db}, map[string][]string{
+				"serve":  {"held by a running `relais serve`", "/api/v1/kpis", "stop the server"},
+				"ingest": {"held by a running `relais ingest`", "wait for it to finish"},
+			}},
+			{"export", []string{"export", "--db", db, "--out", filepath.Join(dir, "x.xlsx")}, map[string][]string{
+				"serve":  {"held by a running `relais serve`", "/export.xlsx", "stop the server"},
+				"ingest": {"held by a running `relais ingest`", "wait for it to finish"},
+			}},
+		} {
+			t.Run(tc.caller+" while "+holder+" holds it", func(t *testing.T) {
+				var out, errb bytes.Buffer
+				m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now}
+				code := m.Main(tc.args)
+				stderr := errb.String()
+				if code != 2 {
+					t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+				}
+				for _, w := range append(tc.want[holder], fmt.Sprintf("process %d", pid)) {
+					if !strings.Contains(stderr, w) {
+						t.Errorf("stderr lacks %q:\n%s", w, stderr)
+					}
+				}
+				if holder == "ingest" && strings.Contains(stderr, "inbox") {
+					t.Errorf("another ingest holds it, yet the message speaks of an inbox:\n%s", stderr)
+				}
+			})
+		}
+	}
+}
+
+// cancelOnLoaded cancels the run's context as soon as a file is logged as
+// loaded, that is right after its commit: the instant an interrupt that
+// arrived during the commit takes effect.
+type cancelOnLoaded struct {
+	slog.Handler
+	cancel context.CancelFunc
+}
+
+func (h cancelOnLoaded) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "loaded" {
+		h.cancel()
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func TestIngestInterruptedDuringACommitReportsWhatTheDatabaseHolds(t *testing.T) {
+	dir := t.TempDir()
+	sites := filepath.Join(dir, "sites.csv")
+	people := filepath.Join(dir, "people.csv")
+	if err := os.WriteFile(sites, []byte("site_id,name\nLYON,Lyon\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(people, []byte("person_id,site_id,role\np1,LYON,ambassador\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		files  []string
+		code   int
+		stdout []string
+		stderr string
+		people int64
+	}{
+		{"during the last file's commit: every file loaded", []string{sites}, 0,
+			[]string{"sites.csv: 1 rows, 1 loaded, 0 rejected"}, "every file is loaded", 0},
+		{"during the first file's commit: the first loaded, not the second", []string{sites, people}, 2,
+			[]string{"sites.csv: 1 rows, 1 loaded, 0 rejected", "people.csv: 0 rows, 0 loaded"}, "interrupted", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "t.duckdb")
+			var out, errb bytes.Buffer
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now}
+			m.Logger = slog.New(cancelOnLoaded{slog.NewTextHandler(&errb, nil), cancel})
+			run, err := m.ParseFlags(append([]string{"ingest", "--db", db}, tc.files...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = m.Run(ctx, run)
+			if cerr := m.Close(); cerr != nil {
+				t.Fatal(cerr)
+			}
+			if code := m.report(err); code != tc.code {
+				t.Errorf("exit %d, want %d: %v\n%s", code, tc.code, err, errb.String())
+			}
+			for _, w := range tc.stdout {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out.String())
+				}
+			}
+			if !strings.Contains(errb.String(), tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, errb.String())
+			}
+			h, err := queries.Open(context.Background(), queries.Options{Path: db})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			var nSites, nPeople int64
+			if err := h.SQL().QueryRow(`SELECT (SELECT count(*) FROM sites), (SELECT count(*) FROM people)`).Scan(&nSites, &nPeople); err != nil {
+				t.Fatal(err)
+			}
+			if nSites != 1 || nPeople != tc.people {
+				t.Errorf("the database holds %d sites and %d people; the output said sites loaded and people not", nSites, nPeople)
+			}
+		})
 	}
 }

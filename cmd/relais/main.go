@@ -229,8 +229,9 @@ func (m *Main) openDB(ctx context.Context) (*queries.DB, error) {
 		Threads:     m.config.Database.Threads,
 	})
 	if err != nil {
-		if errors.Is(err, queries.ErrLocked) {
-			return nil, jobError{fmt.Errorf("%s is held by a running `relais serve`: drop files into its inbox folder (--inbox) or POST them to its /api/v1/ingest endpoint instead, or stop the server first", m.dbPath)}
+		var locked *queries.LockedError
+		if errors.As(err, &locked) {
+			return nil, jobError{errors.New(lockedMessage(m.dbPath, m.Command, locked))}
 		}
 		return nil, jobError{fmt.Errorf("cannot open database %s: %w (check the path and its permissions)", m.dbPath, err)}
 	}

@@ -77,15 +77,18 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		load := func(ctx context.Context, path, name string) (dashboards.IngestOutcome, error) {
 			// The rules of the command line: dataset from the name or the
 			// header, day-first dates, all-or-nothing, the configured
-			// limits. The inbox keeps its last results for /data: a
-			// hundred rejects per file say enough.
+			// limits; content loaded already (same SHA-256) is not loaded
+			// again, so that a restart never loads a file twice
+			// (docs/loading.md). The inbox keeps its last results for
+			// /data: a hundred rejects per file say enough.
 			res, err := ingest.LoadFile(ctx, db, path, ingest.Options{
 				Name: name, DateOrder: "dmy", Location: m.config.Location, Logger: m.Logger,
-				Limits: m.config.Limits, MaxRejects: maxServedRejects,
+				Limits: m.config.Limits, MaxRejects: maxServedRejects, SkipLoaded: true,
 			})
 			out := dashboards.IngestOutcome{
 				File: res.File, Dataset: res.Dataset, RowsRead: res.Rows, Loaded: res.Loaded,
 				Rejected: res.Rejected, Summary: res.Summary(), RejectsPath: res.RejectsFile,
+				AlreadyLoaded: res.AlreadyLoaded != nil,
 			}
 			for _, r := range res.Rejects {
 				out.Errors = append(out.Errors, r.Message(res.File))
