@@ -23,6 +23,8 @@ type Config struct {
 	Settings queries.Settings
 	// Database tunes DuckDB.
 	Database DatabaseConfig
+	// HTTP bounds the server's connections (relais serve).
+	HTTP HTTPConfig
 }
 
 // DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
@@ -41,6 +43,7 @@ type rawConfig struct {
 	} `yaml:"program"`
 	Targets  yaml.Node      `yaml:"targets"`
 	Database DatabaseConfig `yaml:"database"`
+	HTTP     HTTPConfig     `yaml:"http"`
 }
 
 type rawTarget struct {
@@ -76,7 +79,7 @@ func ParseConfig(b []byte) (Config, error) {
 			return Config{}, err
 		}
 	}
-	cfg := Config{Timezone: raw.Timezone, Database: raw.Database}
+	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, HTTP: raw.HTTP}
 	if cfg.Timezone == "" {
 		cfg.Timezone = queries.DefaultLocation
 	}
@@ -115,6 +118,9 @@ func ParseConfig(b []byte) (Config, error) {
 				cfg.Settings.Targets = append(cfg.Settings.Targets, queries.TargetSpec{KPI: t.KPI, Target: *t.Target, Direction: dir})
 			}
 		}
+	}
+	if err := cfg.HTTP.validate(); err != nil {
+		return Config{}, err
 	}
 	if cfg.Database.Threads < 0 {
 		return Config{}, fmt.Errorf("database.threads: must be >= 0, got %d", cfg.Database.Threads)
