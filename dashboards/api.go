@@ -57,7 +57,7 @@ func (s *Server) writeJSON(c *gin.Context, v any) {
 		return
 	}
 	if key, ok := c.Get(apiKeyKey); ok {
-		_, _ = cached(c.Request.Context(), s, key.(string), func() ([]byte, error) { return b, nil })
+		s.keep(c.Request.Context(), key.(string), b)
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)

@@ -117,23 +117,44 @@ func findSite(doc *queries.Document, id string) (*queries.Site, error) {
 type pageCache struct {
 	mu   sync.Mutex
 	max  int // entries per version
-	gens map[int64]map[string]any
+	gens map[int64]*generation
 }
+
+// generation is the cache of one data version: the values, and for the
+// page queries how to compute them again (a refresh warms, for the next
+// version, the queries the pages asked for under this one).
+type generation struct {
+	entries map[string]any
+	recipes map[string]recipe
+	hits    map[string]int
+}
+
+// recipe computes a page-query result.
+type recipe func(ctx context.Context) (any, error)
 
 // maxCachedVersions bounds the versions kept (a refresh that failed after
 // warming leaves its version behind until the next one publishes).
 const maxCachedVersions = 3
 
-func newPageCache(max int) *pageCache { return &pageCache{max: max, gens: map[int64]map[string]any{}} }
+func newPageCache(max int) *pageCache { return &pageCache{max: max, gens: map[int64]*generation{}} }
 
 func (c *pageCache) get(version int64, key string) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.gens[version][key]
+	g := c.gens[version]
+	if g == nil {
+		return nil, false
+	}
+	e, ok := g.entries[key]
+	if ok {
+		g.hits[key]++
+	}
 	return e, ok
 }
 
-func (c *pageCache) put(version int64, key string, v any) {
+// put keeps v under key for version, with the recipe that computed it (nil
+// for a rendered answer).
+func (c *pageCache) put(version int64, key string, v any, r recipe) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	g := c.gens[version]
@@ -148,13 +169,42 @@ func (c *pageCache) put(version int64, key string, v any) {
 			}
 			delete(c.gens, oldest)
 		}
-		g = map[string]any{}
+		g = &generation{entries: map[string]any{}, recipes: map[string]recipe{}, hits: map[string]int{}}
 		c.gens[version] = g
 	}
-	if len(g) >= c.max {
-		clear(g)
+	if len(g.entries) >= c.max {
+		clear(g.entries)
+		clear(g.recipes)
+		clear(g.hits)
 	}
-	g[key] = v
+	g.entries[key] = v
+	if r != nil {
+		g.recipes[key] = r
+	}
+}
+
+// recipes returns the page queries cached for version, the most used
+// first.
+func (c *pageCache) recipes(version int64) (keys []string, rs []recipe) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g := c.gens[version]
+	if g == nil {
+		return nil, nil
+	}
+	for k := range g.recipes {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if g.hits[keys[i]] != g.hits[keys[j]] {
+			return g.hits[keys[i]] > g.hits[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		rs = append(rs, g.recipes[k])
+	}
+	return keys, rs
 }
 
 // dropBefore forgets the versions older than version.
@@ -187,32 +237,40 @@ func (s *Server) cacheVersion(ctx context.Context) int64 {
 // that version from before fn to after it: computed from newer rows (a load
 // committed, its snapshot not yet published), it is served to this request
 // only, and the pages of the published version stay consistent.
-func cached[T any](ctx context.Context, s *Server, key string, fn func() (T, error)) (T, error) {
+func cached[T any](ctx context.Context, s *Server, key string, fn func(context.Context) (T, error)) (T, error) {
 	v := s.cacheVersion(ctx)
 	if e, ok := s.cache.get(v, key); ok {
 		return e.(T), nil
 	}
 	before := s.opts.DB.Version()
-	out, err := fn()
+	out, err := fn(ctx)
 	if err != nil {
 		return out, err
 	}
 	if before == v && s.opts.DB.Version() == v {
-		s.cache.put(v, key, out)
+		s.cache.put(v, key, out, func(ctx context.Context) (any, error) { return fn(ctx) })
 	}
 	return out, nil
 }
 
+// keep caches a rendered answer for the data version of ctx, when the
+// database is still at that version.
+func (s *Server) keep(ctx context.Context, key string, value any) {
+	if v := s.cacheVersion(ctx); s.opts.DB.Version() == v {
+		s.cache.put(v, key, value, nil)
+	}
+}
+
 func (s *Server) series(ctx context.Context, asOf time.Time, site string, weeks int) ([]queries.WeekPoint, error) {
 	key := fmt.Sprintf("series|%s|%s|%d", asOf.Format(dateLayout), site, weeks)
-	return cached(ctx, s, key, func() ([]queries.WeekPoint, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.WeekPoint, error) {
 		return s.opts.DB.Series(ctx, s.opts.Snapshots.Settings(), asOf, site, weeks)
 	})
 }
 
 func (s *Server) topOpen(ctx context.Context, asOf time.Time, site string) ([]queries.OpenIdea, error) {
 	key := fmt.Sprintf("top|%s|%s", asOf.Format(dateLayout), site)
-	return cached(ctx, s, key, func() ([]queries.OpenIdea, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.OpenIdea, error) {
 		return s.opts.DB.TopOpenIdeas(ctx, asOf, site, topIdeas)
 	})
 }
@@ -220,7 +278,7 @@ func (s *Server) topOpen(ctx context.Context, asOf time.Time, site string) ([]qu
 // decisions returns the month's changelog dated on or before asOf.
 func (s *Server) decisions(ctx context.Context, month, asOf time.Time, site string) ([]queries.DecisionEntry, error) {
 	key := fmt.Sprintf("dec|%s|%s|%s", month.Format(monthLayout), asOf.Format(dateLayout), site)
-	return cached(ctx, s, key, func() ([]queries.DecisionEntry, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.DecisionEntry, error) {
 		all, err := s.opts.DB.Decisions(ctx, month, site)
 		if err != nil {
 			return nil, err
@@ -260,26 +318,26 @@ func (s *Server) latestDecisions(ctx context.Context, asOf time.Time, site strin
 
 func (s *Server) synthesis(ctx context.Context, month, asOf time.Time) ([]queries.SiteMonth, error) {
 	key := fmt.Sprintf("syn|%s|%s", month.Format(monthLayout), asOf.Format(dateLayout))
-	return cached(ctx, s, key, func() ([]queries.SiteMonth, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.SiteMonth, error) {
 		return s.opts.DB.MonthlySynthesis(ctx, month, asOf)
 	})
 }
 
 func (s *Server) ambassadors(ctx context.Context, asOf time.Time, site string) ([]queries.Ambassador, error) {
 	key := fmt.Sprintf("amb|%s|%s", asOf.Format(dateLayout), site)
-	return cached(ctx, s, key, func() ([]queries.Ambassador, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.Ambassador, error) {
 		return s.opts.DB.Ambassadors(ctx, asOf, site)
 	})
 }
 
 func (s *Server) dataQuality(ctx context.Context) (queries.DataQuality, error) {
-	return cached(ctx, s, "quality", func() (queries.DataQuality, error) {
+	return cached(ctx, s, "quality", func(ctx context.Context) (queries.DataQuality, error) {
 		return s.opts.DB.DataQuality(ctx)
 	})
 }
 
 func (s *Server) ingestLog(ctx context.Context) ([]queries.IngestLogEntry, error) {
-	return cached(ctx, s, "ingestlog", func() ([]queries.IngestLogEntry, error) {
+	return cached(ctx, s, "ingestlog", func(ctx context.Context) ([]queries.IngestLogEntry, error) {
 		return s.opts.DB.IngestLog(ctx, 50)
 	})
 }

@@ -333,6 +333,12 @@ func TestTodaysAnswersComeFromThePublishedSnapshotWhileARefreshRuns(t *testing.T
 
 	block.Store(false)
 	close(release)
+	waitFor(t, func() bool { p := srv.published.Load(); return p != nil && p.Version == db.Version() })
+	// The site page's queries, asked for under the previous version, were
+	// computed again before the new snapshot was published.
+	if _, ok := srv.cache.get(db.Version(), "amb|2026-11-30|PARIS"); !ok {
+		t.Error("the queries of a page in use were not warmed for the new version")
+	}
 	waitFor(t, func() bool {
 		_, body := get(t, srv.URL+"/api/v1/committee")
 		return bytes.Contains(body, []byte("fresh-decision"))

@@ -197,7 +197,7 @@ func (s *Server) render(c *gin.Context, code int, name string, v *view) {
 	if key, ok := c.Get(pageKeyKey); ok && code == http.StatusOK {
 		k := key.(string)
 		page := cachedHTML{lang: v.Lang, body: buf.Bytes()}
-		_, _ = cached(c.Request.Context(), s, k, func() (cachedHTML, error) { return page, nil })
+		s.keep(c.Request.Context(), k, page)
 	}
 	s.writeHTML(c, code, v.Lang, buf.Bytes())
 }

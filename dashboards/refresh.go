@@ -68,7 +68,13 @@ func (s *Server) refresh(ctx context.Context) {
 	if snap == s.published.Load() {
 		return
 	}
-	if err := s.warm(context.WithValue(ctx, cacheVersionKey{}, snap.Version), snap.AsOf); err != nil {
+	wctx := context.WithValue(ctx, cacheVersionKey{}, snap.Version)
+	err = s.warm(wctx, snap.AsOf)
+	warmed := 0
+	if prev := s.published.Load(); err == nil && prev != nil {
+		warmed, err = s.warmUsed(wctx, prev.Version, snap.Version)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return
 		}
@@ -79,7 +85,30 @@ func (s *Server) refresh(ctx context.Context) {
 	s.published.Store(snap)
 	s.cache.dropBefore(snap.Version)
 	s.log.Info("snapshot published", "as_of", snap.AsOf.Format(dateLayout), "data_version", snap.Version,
-		"kpis", snap.Duration, "took", time.Since(start))
+		"kpis", snap.Duration, "page_queries_warmed", warmed, "took", time.Since(start))
+}
+
+// warmUsedFor bounds how long a refresh spends computing again the page
+// queries used under the previous version before it publishes.
+const warmUsedFor = 10 * time.Second
+
+// warmUsed computes for version the page queries the pages asked for under
+// the version from, the most used first, for at most warmUsedFor: the pages
+// people are looking at are warm when the new snapshot is published.
+func (s *Server) warmUsed(ctx context.Context, from, version int64) (int, error) {
+	keys, recipes := s.cache.recipes(from)
+	deadline := time.Now().Add(warmUsedFor)
+	n := 0
+	for i, key := range keys {
+		if time.Now().After(deadline) || s.opts.DB.Version() != version {
+			break // out of time, or another load committed: its refresh follows
+		}
+		if _, err := cached(ctx, s, key, recipes[i]); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // warm runs the page queries of today's default pages, so that the first

@@ -248,7 +248,8 @@ func (s *Server) requestLog(c *gin.Context) {
 		s.opts.ObserveHTTP(route, code, d)
 	}
 	lvl := slog.LevelInfo
-	if code >= 500 {
+	// /readyz answers 503 while starting: that is its job, not an error.
+	if code >= 500 && route != "/readyz" {
 		lvl = slog.LevelError
 	}
 	s.log.LogAttrs(c.Request.Context(), lvl, "http",

@@ -459,11 +459,11 @@ func report(b *testing.B, cfg soakConfig, took time.Duration, results []clientRe
 	}
 	fmt.Fprintf(&out, " peak (VmHWM) %d MB\n", peakKiB>>10)
 	if len(rss) > 2 {
-		// From the first sample at or after two minutes (the first one
-		// when the soak is shorter) to the end.
+		// From the first sample at or after two minutes (one minute, or
+		// half the soak, when it is shorter) to the end.
 		from := rss[1]
 		for _, s := range rss[1:] {
-			if s.at >= 2*time.Minute {
+			if s.at >= min(2*time.Minute, max(time.Minute, cfg.duration/2)) {
 				from = s
 				break
 			}
