@@ -196,7 +196,7 @@ type rssSample struct {
 	kib int64
 }
 
-type loadCounts struct{ done, failed, stuck atomic.Int64 }
+type loadCounts struct{ done, failed atomic.Int64 }
 
 type clientResult struct {
 	latencies []time.Duration
