@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-data
 DB ?= demo.duckdb
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test race lint bench bench-large run assets clean
+.PHONY: build test race lint bench bench-large soak run assets clean
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/relais
@@ -39,6 +39,21 @@ bench-large: build
 	cd $(BENCH_DIR)/data && $$(command -v /usr/bin/time >/dev/null && echo /usr/bin/time -v) $(CURDIR)/$(BIN) ingest --db $(BENCH_DIR)/large.duckdb --config relais.yaml *.csv *.xlsx
 	RELAIS_BENCH_DIR=$(BENCH_DIR)/data RELAIS_BENCH_DB=$(BENCH_DIR)/large.duckdb RELAIS_BENCH_AS_OF=$(BENCH_AS_OF) \
 		$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./...
+
+# The soak (dashboards under load while the inbox reloads activity): writes
+# the SOAK_SCALE demo under SOAK_DIR, loads it, then runs BenchmarkSoak for
+# SOAK_DURATION with SOAK_CLIENTS clients (cmd/relais/soak_test.go).
+SOAK_DIR ?= /tmp/relais-soak
+SOAK_SCALE ?= large
+SOAK_DURATION ?= 10m
+SOAK_CLIENTS ?= 8
+soak: build
+	rm -rf $(SOAK_DIR) && mkdir -p $(SOAK_DIR)
+	$(BIN) demo --out $(SOAK_DIR)/data --scale $(SOAK_SCALE)
+	cd $(SOAK_DIR)/data && $(CURDIR)/$(BIN) ingest --db $(SOAK_DIR)/soak.duckdb --config relais.yaml *.csv *.xlsx
+	RELAIS_SOAK_DB=$(SOAK_DIR)/soak.duckdb RELAIS_SOAK_DIR=$(SOAK_DIR)/data RELAIS_SOAK_BIN=$(CURDIR)/$(BIN) \
+	RELAIS_SOAK_DURATION=$(SOAK_DURATION) RELAIS_SOAK_CLIENTS=$(SOAK_CLIENTS) \
+		$(GO) test -run '^$$' -bench BenchmarkSoak -benchtime 1x -timeout 0 ./cmd/relais
 
 run: build
 	rm -rf $(DEMO_DIR) $(DB) $(DB).wal

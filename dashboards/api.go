@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -36,12 +37,9 @@ const apiKeyKey = "relais.apikey"
 // month is megabytes of JSON on the large demo).
 func (s *Server) cachedAPI(h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		key := "json|" + strconv.FormatInt(s.opts.DB.Version(), 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + c.Request.URL.RequestURI()
-		s.cache.mu.Lock()
-		e, ok := s.cache.entries[key]
-		fresh := s.cache.version == s.opts.DB.Version()
-		s.cache.mu.Unlock()
-		if ok && fresh {
+		v := s.servedVersion()
+		key := "json|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + c.Request.URL.RequestURI()
+		if e, ok := s.cache.get(v, key); ok {
 			c.Header("Cache-Control", "no-store")
 			c.Data(http.StatusOK, "application/json; charset=utf-8", e.([]byte))
 			return
@@ -59,7 +57,7 @@ func (s *Server) writeJSON(c *gin.Context, v any) {
 		return
 	}
 	if key, ok := c.Get(apiKeyKey); ok {
-		_, _ = cached(s, key.(string), func() ([]byte, error) { return b, nil })
+		s.keep(c.Request.Context(), key.(string), b)
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
@@ -215,7 +213,8 @@ func (s *Server) apiIngest(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)
 	form, err := c.MultipartForm()
 	if err != nil {
-		c.JSON(http.StatusBadRequest, gin.H{"error": "want a multipart/form-data body with one or more \"file\" fields: " + err.Error()})
+		code, msg := bodyError(err)
+		c.JSON(code, gin.H{"error": msg})
 		return
 	}
 	defer form.RemoveAll()
@@ -224,6 +223,17 @@ func (s *Server) apiIngest(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "no \"file\" field in the upload"})
 		return
 	}
+	// Every name checked before anything loads.
+	names := make([]string, len(files))
+	for i, fh := range files {
+		if names[i], err = uploadName(fh, i+1); err != nil {
+			s.apiError(c, err)
+			return
+		}
+	}
+	// The body is in: loading (after any load under way) and answering get
+	// a deadline of their own.
+	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(s.opts.HTTP.withDefaults().UploadTimeout))
 	dir, err := os.MkdirTemp("", "relais-upload-")
 	if err != nil {
 		s.apiError(c, fmt.Errorf("upload: %w", err))
@@ -239,10 +249,7 @@ func (s *Server) apiIngest(c *gin.Context) {
 		}
 	}()
 	for i, fh := range files {
-		name := filepath.Base(filepath.Clean("/" + strings.ReplaceAll(fh.Filename, "\\", "/")))
-		if name == "/" || name == "." || name == "" {
-			name = fmt.Sprintf("upload-%d", i+1)
-		}
+		name := names[i]
 		// Each file in its own folder: two uploads of one name never meet.
 		sub := filepath.Join(dir, fmt.Sprint(i))
 		path := filepath.Join(sub, name)

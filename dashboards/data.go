@@ -95,15 +95,6 @@ func committeeDate(month, asOf time.Time) time.Time {
 	return end
 }
 
-// doc returns the KPI document of asOf from the snapshot cache.
-func (s *Server) doc(ctx context.Context, asOf time.Time) (*queries.Snapshot, error) {
-	snap, err := s.opts.Snapshots.Get(ctx, asOf)
-	if err != nil {
-		return nil, fmt.Errorf("kpis %s: %w", asOf.Format(dateLayout), err)
-	}
-	return snap, nil
-}
-
 // findSite returns the site of the document, or a 404 error.
 func findSite(doc *queries.Document, id string) (*queries.Site, error) {
 	i := sort.Search(len(doc.Sites), func(i int) bool { return doc.Sites[i].SiteID >= id })
@@ -118,57 +109,168 @@ func findSite(doc *queries.Document, id string) (*queries.Site, error) {
 	return nil, notFoundError{fmt.Sprintf("site %q is not loaded", id)}
 }
 
-// pageCache keeps page query results for the current data version, so that
-// a page shown again (or by several people) does not run its SQL again.
+// pageCache keeps page-query results and rendered answers per data
+// version, so that a page shown again (or by several people) does not run
+// its SQL again. It holds the version of the published snapshot, which
+// requests are answered from, and the version a refresh is warming; the
+// refresh drops the older ones when it publishes.
 type pageCache struct {
-	mu      sync.Mutex
-	version int64
-	max     int
-	entries map[string]any
+	mu   sync.Mutex
+	max  int // entries per version
+	gens map[int64]*generation
 }
 
-func newPageCache(max int) *pageCache { return &pageCache{max: max, entries: map[string]any{}} }
+// generation is the cache of one data version: the values, and for the
+// page queries how to compute them again (a refresh warms, for the next
+// version, the queries the pages asked for under this one).
+type generation struct {
+	entries map[string]any
+	recipes map[string]recipe
+	hits    map[string]int
+}
 
-// cached returns the value of key for the DB's current version, computing
-// it with fn when missing.
-func cached[T any](s *Server, key string, fn func() (T, error)) (T, error) {
-	c := s.cache
-	v := s.opts.DB.Version()
+// recipe computes a page-query result.
+type recipe func(ctx context.Context) (any, error)
+
+// maxCachedVersions bounds the versions kept (a refresh that failed after
+// warming leaves its version behind until the next one publishes).
+const maxCachedVersions = 3
+
+func newPageCache(max int) *pageCache { return &pageCache{max: max, gens: map[int64]*generation{}} }
+
+func (c *pageCache) get(version int64, key string) (any, bool) {
 	c.mu.Lock()
-	if c.version != v {
-		c.version = v
-		c.entries = map[string]any{}
+	defer c.mu.Unlock()
+	g := c.gens[version]
+	if g == nil {
+		return nil, false
 	}
-	if e, ok := c.entries[key]; ok {
-		c.mu.Unlock()
+	e, ok := g.entries[key]
+	if ok {
+		g.hits[key]++
+	}
+	return e, ok
+}
+
+// put keeps v under key for version, with the recipe that computed it (nil
+// for a rendered answer).
+func (c *pageCache) put(version int64, key string, v any, r recipe) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g := c.gens[version]
+	if g == nil {
+		for len(c.gens) >= maxCachedVersions {
+			oldest := version
+			for k := range c.gens {
+				oldest = min(oldest, k)
+			}
+			if oldest == version {
+				return // older than every version kept
+			}
+			delete(c.gens, oldest)
+		}
+		g = &generation{entries: map[string]any{}, recipes: map[string]recipe{}, hits: map[string]int{}}
+		c.gens[version] = g
+	}
+	if len(g.entries) >= c.max {
+		clear(g.entries)
+		clear(g.recipes)
+		clear(g.hits)
+	}
+	g.entries[key] = v
+	if r != nil {
+		g.recipes[key] = r
+	}
+}
+
+// recipes returns the page queries cached for version, the most used
+// first.
+func (c *pageCache) recipes(version int64) (keys []string, rs []recipe) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g := c.gens[version]
+	if g == nil {
+		return nil, nil
+	}
+	for k := range g.recipes {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if g.hits[keys[i]] != g.hits[keys[j]] {
+			return g.hits[keys[i]] > g.hits[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		rs = append(rs, g.recipes[k])
+	}
+	return keys, rs
+}
+
+// dropBefore forgets the versions older than version.
+func (c *pageCache) dropBefore(version int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.gens {
+		if k < version {
+			delete(c.gens, k)
+		}
+	}
+}
+
+// cacheVersionKey carries, in a refresh's context, the data version of the
+// snapshot it warms the page queries for.
+type cacheVersionKey struct{}
+
+// cacheVersion is the data version page-query results are looked up and
+// kept for: the snapshot being warmed in a refresh, else the one requests
+// are answered from.
+func (s *Server) cacheVersion(ctx context.Context) int64 {
+	if v, ok := ctx.Value(cacheVersionKey{}).(int64); ok {
+		return v
+	}
+	return s.servedVersion()
+}
+
+// cached returns the value of key for the data version of ctx, computing
+// it with fn when missing. A value is kept only when the database was at
+// that version from before fn to after it: computed from newer rows (a load
+// committed, its snapshot not yet published), it is served to this request
+// only, and the pages of the published version stay consistent.
+func cached[T any](ctx context.Context, s *Server, key string, fn func(context.Context) (T, error)) (T, error) {
+	v := s.cacheVersion(ctx)
+	if e, ok := s.cache.get(v, key); ok {
 		return e.(T), nil
 	}
-	c.mu.Unlock()
-	out, err := fn()
+	before := s.opts.DB.Version()
+	out, err := fn(ctx)
 	if err != nil {
 		return out, err
 	}
-	c.mu.Lock()
-	if c.version == v {
-		if len(c.entries) >= c.max {
-			c.entries = map[string]any{}
-		}
-		c.entries[key] = out
+	if before == v && s.opts.DB.Version() == v {
+		s.cache.put(v, key, out, func(ctx context.Context) (any, error) { return fn(ctx) })
 	}
-	c.mu.Unlock()
 	return out, nil
+}
+
+// keep caches a rendered answer for the data version of ctx, when the
+// database is still at that version.
+func (s *Server) keep(ctx context.Context, key string, value any) {
+	if v := s.cacheVersion(ctx); s.opts.DB.Version() == v {
+		s.cache.put(v, key, value, nil)
+	}
 }
 
 func (s *Server) series(ctx context.Context, asOf time.Time, site string, weeks int) ([]queries.WeekPoint, error) {
 	key := fmt.Sprintf("series|%s|%s|%d", asOf.Format(dateLayout), site, weeks)
-	return cached(s, key, func() ([]queries.WeekPoint, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.WeekPoint, error) {
 		return s.opts.DB.Series(ctx, s.opts.Snapshots.Settings(), asOf, site, weeks)
 	})
 }
 
 func (s *Server) topOpen(ctx context.Context, asOf time.Time, site string) ([]queries.OpenIdea, error) {
 	key := fmt.Sprintf("top|%s|%s", asOf.Format(dateLayout), site)
-	return cached(s, key, func() ([]queries.OpenIdea, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.OpenIdea, error) {
 		return s.opts.DB.TopOpenIdeas(ctx, asOf, site, topIdeas)
 	})
 }
@@ -176,7 +278,7 @@ func (s *Server) topOpen(ctx context.Context, asOf time.Time, site string) ([]qu
 // decisions returns the month's changelog dated on or before asOf.
 func (s *Server) decisions(ctx context.Context, month, asOf time.Time, site string) ([]queries.DecisionEntry, error) {
 	key := fmt.Sprintf("dec|%s|%s|%s", month.Format(monthLayout), asOf.Format(dateLayout), site)
-	return cached(s, key, func() ([]queries.DecisionEntry, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.DecisionEntry, error) {
 		all, err := s.opts.DB.Decisions(ctx, month, site)
 		if err != nil {
 			return nil, err
@@ -216,26 +318,26 @@ func (s *Server) latestDecisions(ctx context.Context, asOf time.Time, site strin
 
 func (s *Server) synthesis(ctx context.Context, month, asOf time.Time) ([]queries.SiteMonth, error) {
 	key := fmt.Sprintf("syn|%s|%s", month.Format(monthLayout), asOf.Format(dateLayout))
-	return cached(s, key, func() ([]queries.SiteMonth, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.SiteMonth, error) {
 		return s.opts.DB.MonthlySynthesis(ctx, month, asOf)
 	})
 }
 
 func (s *Server) ambassadors(ctx context.Context, asOf time.Time, site string) ([]queries.Ambassador, error) {
 	key := fmt.Sprintf("amb|%s|%s", asOf.Format(dateLayout), site)
-	return cached(s, key, func() ([]queries.Ambassador, error) {
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.Ambassador, error) {
 		return s.opts.DB.Ambassadors(ctx, asOf, site)
 	})
 }
 
 func (s *Server) dataQuality(ctx context.Context) (queries.DataQuality, error) {
-	return cached(s, "quality", func() (queries.DataQuality, error) {
+	return cached(ctx, s, "quality", func(ctx context.Context) (queries.DataQuality, error) {
 		return s.opts.DB.DataQuality(ctx)
 	})
 }
 
 func (s *Server) ingestLog(ctx context.Context) ([]queries.IngestLogEntry, error) {
-	return cached(s, "ingestlog", func() ([]queries.IngestLogEntry, error) {
+	return cached(ctx, s, "ingestlog", func(ctx context.Context) ([]queries.IngestLogEntry, error) {
 		return s.opts.DB.IngestLog(ctx, 50)
 	})
 }

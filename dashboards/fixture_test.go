@@ -170,6 +170,13 @@ func startServer(t testing.TB, db *queries.DB, edit func(*Options)) *testServer 
 
 func startServerOn(t testing.TB, db *queries.DB, addr string, edit func(*Options)) *testServer {
 	t.Helper()
+	return startPrepared(t, db, addr, edit, nil)
+}
+
+// startPrepared starts a server after prepare (when set) has set its
+// unexported test hooks.
+func startPrepared(t testing.TB, db *queries.DB, addr string, edit func(*Options), prepare func(*Server)) *testServer {
+	t.Helper()
 	now := func() time.Time { return fixtureNow }
 	snaps := queries.NewSnapshots(db, queries.Settings{}, now)
 	opts := Options{DB: db, Snapshots: snaps, Now: now}
@@ -179,6 +186,9 @@ func startServerOn(t testing.TB, db *queries.DB, addr string, edit func(*Options
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(s)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -96,7 +96,7 @@ func (s *Server) newView(c *gin.Context, nav, path string) *view {
 	}
 	return &view{
 		Lang: lang, Nonce: nonce, Nav: nav, Path: path, EChartsOK: EChartsEmbedded(),
-		tr: translations[lang], query: c.Request.URL.Query(), Version: s.opts.DB.Version(),
+		tr: translations[lang], query: c.Request.URL.Query(), Version: s.servedVersion(),
 	}
 }
 
@@ -197,7 +197,7 @@ func (s *Server) render(c *gin.Context, code int, name string, v *view) {
 	if key, ok := c.Get(pageKeyKey); ok && code == http.StatusOK {
 		k := key.(string)
 		page := cachedHTML{lang: v.Lang, body: buf.Bytes()}
-		_, _ = cached(s, k, func() (cachedHTML, error) { return page, nil })
+		s.keep(c.Request.Context(), k, page)
 	}
 	s.writeHTML(c, code, v.Lang, buf.Bytes())
 }
@@ -217,12 +217,9 @@ func (s *Server) cachedPage(h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		// The version in the key: a page rendered while a load commits is
 		// stored under the old version and never served again.
-		key := "html|" + strconv.FormatInt(s.opts.DB.Version(), 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + pickLang(c.Request) + "|" + c.Request.URL.RequestURI()
-		s.cache.mu.Lock()
-		e, ok := s.cache.entries[key]
-		fresh := s.cache.version == s.opts.DB.Version()
-		s.cache.mu.Unlock()
-		if ok && fresh {
+		v := s.servedVersion()
+		key := "html|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + pickLang(c.Request) + "|" + c.Request.URL.RequestURI()
+		if e, ok := s.cache.get(v, key); ok {
 			p := e.(cachedHTML)
 			s.writeHTML(c, http.StatusOK, p.lang, p.body)
 			return

@@ -76,6 +76,9 @@ type Options struct {
 	// RefreshEvery is the period of the snapshot refresh ticker that
 	// notices a new local date (0: one minute).
 	RefreshEvery time.Duration
+	// HTTP bounds connections: timeouts and the header size (zero fields
+	// take the defaults of DefaultHTTPLimits).
+	HTTP HTTPLimits
 }
 
 // Server is the dashboard server.
@@ -96,6 +99,13 @@ type Server struct {
 
 	loadMu sync.Mutex // one load at a time (inbox and uploads)
 	inbox  *inbox
+
+	refreshMu sync.Mutex // one snapshot refresh at a time
+	// published is today's snapshot whose page queries are warm: what
+	// requests for today are answered from (nil before the first).
+	published atomic.Pointer[queries.Snapshot]
+	// refreshHook, when set (by tests), runs at the start of every refresh.
+	refreshHook func(context.Context)
 }
 
 // New builds a server. It does not listen; see Run, Serve and Handler.
@@ -154,9 +164,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if !EChartsEmbedded() {
 		s.log.Warn("this binary was built without echarts.min.js: pages show tables but no charts; run `make assets` (or dashboards/fetch-assets.sh) and rebuild")
 	}
+	lim := s.opts.HTTP.withDefaults()
 	srv := &http.Server{
 		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    lim.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -192,55 +207,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
-}
-
-// refreshLoop computes today's snapshot at start and whenever the local
-// date changes (Snapshots.Refresh is a no-op otherwise).
-func (s *Server) refreshLoop(ctx context.Context) {
-	every := s.opts.RefreshEvery
-	if every <= 0 {
-		every = time.Minute
-	}
-	s.refresh(ctx)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			s.refresh(ctx)
-		}
-	}
-}
-
-func (s *Server) refresh(ctx context.Context) {
-	if err := s.opts.Snapshots.Refresh(ctx); err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("refresh snapshot", "err", err)
-		}
-		return
-	}
-	// Warm the page queries of today's default pages, so that the first
-	// visit after a load does not wait for them (cached per data version).
-	today := s.opts.Snapshots.TodayDate()
-	month := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
-	warm := []func() error{
-		func() error { _, err := s.series(ctx, today, "", defaultWeeks); return err },
-		func() error { _, err := s.topOpen(ctx, today, ""); return err },
-		func() error { _, err := s.decisions(ctx, month, today, ""); return err },
-		func() error { _, err := s.synthesis(ctx, month, today); return err },
-		func() error { _, err := s.decisions(ctx, month.AddDate(0, -1, 0), today, ""); return err },
-		func() error { _, err := s.dataQuality(ctx); return err },
-	}
-	for _, w := range warm {
-		if err := w(); err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("warm page queries", "err", err)
-			}
-			return
-		}
-	}
 }
 
 func isLoopback(a net.Addr) bool {
@@ -285,7 +251,8 @@ func (s *Server) requestLog(c *gin.Context) {
 		s.opts.ObserveHTTP(route, code, d)
 	}
 	lvl := slog.LevelInfo
-	if code >= 500 {
+	// /readyz answers 503 while starting: that is its job, not an error.
+	if code >= 500 && route != "/readyz" {
 		lvl = slog.LevelError
 	}
 	s.log.LogAttrs(c.Request.Context(), lvl, "http",
@@ -316,40 +283,41 @@ func (s *Server) routes() *gin.Engine {
 	e.HandleMethodNotAllowed = true
 	e.Use(s.requestLog, s.recovery, securityHeaders)
 
-	e.GET("/healthz", s.healthz)
-	e.GET("/static/:file", serveStatic)
+	lim := s.opts.HTTP.withDefaults()
+	// Every GET route answers HEAD too (gin does not by default).
+	get := func(path string, h ...gin.HandlerFunc) {
+		e.GET(path, h...)
+		e.HEAD(path, h...)
+	}
+	get("/healthz", s.healthz)
+	get("/readyz", s.readyz)
+	get("/static/:file", serveStatic)
 
-	e.GET("/", s.cachedPage(s.sponsorPage))
-	e.GET("/sites", s.cachedPage(s.sitesPage))
-	e.GET("/sites/:id", s.cachedPage(s.sitePage))
-	e.GET("/committee", s.cachedPage(s.committeePage))
-	e.GET("/data", s.dataPage)
+	get("/", s.cachedPage(s.sponsorPage))
+	get("/sites", s.cachedPage(s.sitesPage))
+	get("/sites/:id", s.cachedPage(s.sitePage))
+	get("/committee", s.cachedPage(s.committeePage))
+	get("/data", s.dataPage)
 
-	e.GET("/api/v1/kpis", s.cachedAPI(s.apiKPIs))
-	e.GET("/api/v1/sites/:id", s.cachedAPI(s.apiSite))
-	e.GET("/api/v1/series", s.cachedAPI(s.apiSeries))
-	e.GET("/api/v1/committee", s.cachedAPI(s.apiCommittee))
-	e.GET("/api/v1/data", s.apiData)
-	e.POST("/api/v1/ingest", s.apiIngest)
+	get("/api/v1/kpis", s.cachedAPI(s.apiKPIs))
+	get("/api/v1/sites/:id", s.cachedAPI(s.apiSite))
+	get("/api/v1/series", s.cachedAPI(s.apiSeries))
+	get("/api/v1/committee", s.cachedAPI(s.apiCommittee))
+	get("/api/v1/data", s.apiData)
+	// An upload's body may take long to arrive, and its load long to run:
+	// UploadTimeout for the body, then again for the load (apiIngest sets
+	// it once the body is in) and always time to answer a body cut off.
+	e.POST("/api/v1/ingest", deadlines(lim.UploadTimeout, 2*lim.UploadTimeout), s.apiIngest)
 
-	e.GET("/export.xlsx", s.exportXLSX)
+	// The workbook of the large demo takes seconds to build.
+	get("/export.xlsx", deadlines(0, lim.ExportTimeout), s.exportXLSX)
 
 	if s.opts.Metrics != nil {
-		e.GET("/metrics", gin.WrapH(s.opts.Metrics))
+		get("/metrics", gin.WrapH(s.opts.Metrics))
 	}
 	e.NoRoute(s.notFound)
 	e.NoMethod(func(c *gin.Context) {
 		c.JSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
 	})
 	return e
-}
-
-func (s *Server) healthz(c *gin.Context) {
-	c.Header("Cache-Control", "no-store")
-	body := gin.H{"status": "ok", "echarts": EChartsEmbedded(), "data_version": s.opts.DB.Version()}
-	if snap := s.opts.Snapshots.Latest(); snap != nil {
-		body["snapshot_as_of"] = snap.AsOf.Format(dateLayout)
-		body["snapshot_computed_at"] = snap.ComputedAt.Format(time.RFC3339)
-	}
-	c.JSON(http.StatusOK, body)
 }

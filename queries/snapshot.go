@@ -24,15 +24,17 @@ type Snapshot struct {
 
 // Snapshots computes KPI documents once and serves them until the data
 // (DB.Version) or the date changes. It is safe for concurrent use; one
-// computation runs at a time, and Latest never waits for it.
+// computation runs at a time, and neither Latest nor a Get answered from
+// the cache waits for it.
 type Snapshots struct {
 	db       *DB
 	settings Settings
 	now      func() time.Time
 
-	mu     sync.Mutex // serialises computations and guards byDate
-	byDate map[string]*Snapshot
-	latest atomic.Pointer[Snapshot]
+	computeMu sync.Mutex // serialises computations
+	mu        sync.Mutex // guards byDate, never held while computing
+	byDate    map[string]*Snapshot
+	latest    atomic.Pointer[Snapshot]
 }
 
 // maxCachedDates bounds the per-date cache (pages with a date picker).
@@ -61,18 +63,23 @@ func (s *Snapshots) TodayDate() time.Time {
 func (s *Snapshots) Get(ctx context.Context, asOf time.Time) (*Snapshot, error) {
 	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	key := day.Format("2006-01-02")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v := s.db.Version()
-	if snap, ok := s.byDate[key]; ok && snap.Version == v {
+	if snap := s.cachedFresh(key); snap != nil {
 		return snap, nil
 	}
+	s.computeMu.Lock()
+	defer s.computeMu.Unlock()
+	// Computed by the call this one waited for?
+	if snap := s.cachedFresh(key); snap != nil {
+		return snap, nil
+	}
+	v := s.db.Version()
 	start := time.Now()
 	doc, err := s.db.KPIs(ctx, s.settings, day)
 	if err != nil {
 		return nil, err
 	}
 	snap := &Snapshot{Doc: doc, AsOf: day, Version: v, ComputedAt: time.Now(), Duration: time.Since(start)}
+	s.mu.Lock()
 	if len(s.byDate) >= maxCachedDates {
 		for k, old := range s.byDate {
 			if old.Version != v || len(s.byDate) >= maxCachedDates {
@@ -81,10 +88,22 @@ func (s *Snapshots) Get(ctx context.Context, asOf time.Time) (*Snapshot, error) 
 		}
 	}
 	s.byDate[key] = snap
+	s.mu.Unlock()
 	if day.Equal(s.TodayDate()) {
 		s.latest.Store(snap)
 	}
 	return snap, nil
+}
+
+// cachedFresh returns the cached snapshot of a date if the data did not
+// change since it was computed, else nil.
+func (s *Snapshots) cachedFresh(key string) *Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if snap, ok := s.byDate[key]; ok && snap.Version == s.db.Version() {
+		return snap
+	}
+	return nil
 }
 
 // Today returns today's snapshot, computing it when needed.

@@ -28,6 +28,8 @@ type Config struct {
 	Database DatabaseConfig
 	// Limits bound what one input file may hold (docs/limits.md).
 	Limits ingest.Limits
+	// HTTP bounds the server's connections (relais serve).
+	HTTP HTTPConfig
 }
 
 // DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
@@ -47,6 +49,7 @@ type rawConfig struct {
 	Targets  yaml.Node      `yaml:"targets"`
 	Database DatabaseConfig `yaml:"database"`
 	Limits   rawLimits      `yaml:"limits"`
+	HTTP     HTTPConfig     `yaml:"http"`
 }
 
 // rawLimits are the limits: as sizes, a number of bytes or a number with
@@ -90,7 +93,7 @@ func ParseConfig(b []byte) (Config, error) {
 			return Config{}, err
 		}
 	}
-	cfg := Config{Timezone: raw.Timezone, Database: raw.Database}
+	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, HTTP: raw.HTTP}
 	if cfg.Timezone == "" {
 		cfg.Timezone = queries.DefaultLocation
 	}
@@ -129,6 +132,9 @@ func ParseConfig(b []byte) (Config, error) {
 				cfg.Settings.Targets = append(cfg.Settings.Targets, queries.TargetSpec{KPI: t.KPI, Target: *t.Target, Direction: dir})
 			}
 		}
+	}
+	if err := cfg.HTTP.validate(); err != nil {
+		return Config{}, err
 	}
 	if cfg.Database.Threads < 0 {
 		return Config{}, fmt.Errorf("database.threads: must be >= 0, got %d", cfg.Database.Threads)

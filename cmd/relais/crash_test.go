@@ -76,13 +76,9 @@ func readState(t *testing.T, path string) dbState {
 	return s
 }
 
-func copyFile(t *testing.T, src, dst string) {
+func mustCopyFile(t *testing.T, src, dst string) {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
+	if err := copyFile(src, dst); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -121,7 +117,7 @@ func TestLoadKilledAtAnyInstantLeavesTheFileWholeOrAbsent(t *testing.T) {
 
 	// The whole load once, timed: the after-state and the load's life.
 	ref := filepath.Join(dir, "ref.duckdb")
-	copyFile(t, base, ref)
+	mustCopyFile(t, base, ref)
 	t0 := time.Now()
 	if out, err := exec.Command(bin, "ingest", "--db", ref, second).CombinedOutput(); err != nil {
 		t.Fatalf("second load: %v\n%s", err, out)
@@ -149,7 +145,7 @@ func TestLoadKilledAtAnyInstantLeavesTheFileWholeOrAbsent(t *testing.T) {
 	counts := map[string]int{}
 	for i, p := range points {
 		db := filepath.Join(dir, fmt.Sprintf("kill%02d.duckdb", i))
-		copyFile(t, base, db)
+		mustCopyFile(t, base, db)
 		cmd := run(db)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

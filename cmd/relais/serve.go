@@ -112,6 +112,7 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		srv, err := dashboards.New(dashboards.Options{
 			DB: db, Snapshots: snaps, Logger: m.Logger, Now: m.Now,
 			Ingest: load, Metrics: met.Handler(), ObserveHTTP: met.ObserveHTTP, InboxDir: *inbox,
+			HTTP: m.config.HTTP.limits(),
 		})
 		if err != nil {
 			return jobError{err}

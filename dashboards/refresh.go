@@ -1,0 +1,181 @@
+package dashboards
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"relais/queries"
+)
+
+// How a request gets its data (docs/operations.md, "How the snapshot
+// refreshes"): the server publishes today's snapshot once its page queries
+// are warm, and requests for today are answered from the published snapshot
+// and the page-query results cached for its data version. A load that
+// commits does not change what requests see until the refresh that follows
+// it has computed the new snapshot, brought the derived data up to date and
+// warmed the new version's page queries; then it publishes, in one step.
+// No request for today waits on a refresh.
+
+// refreshLoop computes today's snapshot at start and whenever the local
+// date or the data changed (a refresh is cheap otherwise).
+func (s *Server) refreshLoop(ctx context.Context) {
+	every := s.opts.RefreshEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	s.refresh(ctx)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.refresh(ctx)
+		}
+	}
+}
+
+// refresh computes today's snapshot if the data or the date changed, warms
+// the page queries of today's default pages for its data version, then
+// publishes it. One refresh runs at a time (the ticker, the inbox and the
+// uploads all call it). A panic is recovered and logged: the previously
+// published snapshot keeps serving and the next refresh tries again.
+func (s *Server) refresh(ctx context.Context) {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in snapshot refresh; the previous snapshot keeps serving", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	if s.refreshHook != nil {
+		s.refreshHook(ctx)
+	}
+	start := time.Now()
+	snap, err := s.opts.Snapshots.Today(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("refresh snapshot", "err", err)
+		}
+		return
+	}
+	if snap == s.published.Load() {
+		return
+	}
+	wctx := context.WithValue(ctx, cacheVersionKey{}, snap.Version)
+	err = s.warm(wctx, snap.AsOf)
+	warmed := 0
+	if prev := s.published.Load(); err == nil && prev != nil {
+		warmed, err = s.warmUsed(wctx, prev.Version, snap.Version)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		// Published all the same: the snapshot is right, its pages only
+		// compute their queries on first view.
+		s.log.Warn("warm page queries", "err", err)
+	}
+	s.published.Store(snap)
+	s.cache.dropBefore(snap.Version)
+	s.log.Info("snapshot published", "as_of", snap.AsOf.Format(dateLayout), "data_version", snap.Version,
+		"kpis", snap.Duration, "page_queries_warmed", warmed, "took", time.Since(start))
+}
+
+// warmUsedFor bounds how long a refresh spends computing again the page
+// queries used under the previous version before it publishes.
+const warmUsedFor = 10 * time.Second
+
+// warmUsed computes for version the page queries the pages asked for under
+// the version from, the most used first, for at most warmUsedFor: the pages
+// people are looking at are warm when the new snapshot is published.
+func (s *Server) warmUsed(ctx context.Context, from, version int64) (int, error) {
+	keys, recipes := s.cache.recipes(from)
+	deadline := time.Now().Add(warmUsedFor)
+	n := 0
+	for i, key := range keys {
+		if time.Now().After(deadline) || s.opts.DB.Version() != version {
+			break // out of time, or another load committed: its refresh follows
+		}
+		if _, err := cached(ctx, s, key, recipes[i]); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// warm runs the page queries of today's default pages, so that the first
+// visit after a load finds them cached for the new data version.
+func (s *Server) warm(ctx context.Context, today time.Time) error {
+	month := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	warm := []func() error{
+		func() error { _, err := s.series(ctx, today, "", defaultWeeks); return err },
+		func() error { _, err := s.topOpen(ctx, today, ""); return err },
+		func() error { _, err := s.decisions(ctx, month, today, ""); return err },
+		func() error { _, err := s.synthesis(ctx, month, today); return err },
+		func() error { _, err := s.decisions(ctx, month.AddDate(0, -1, 0), today, ""); return err },
+		func() error { _, err := s.dataQuality(ctx); return err },
+		func() error { _, err := s.ingestLog(ctx); return err },
+	}
+	for _, w := range warm {
+		if err := w(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// servedVersion is the data version requests are answered from: the
+// published snapshot's, or the database's before the first one.
+func (s *Server) servedVersion() int64 {
+	if p := s.published.Load(); p != nil {
+		return p.Version
+	}
+	return s.opts.DB.Version()
+}
+
+// doc returns the KPI document of asOf: the published snapshot when it is
+// of that date (even while a refresh computes the next one), else the
+// snapshot cache's, computed when needed.
+func (s *Server) doc(ctx context.Context, asOf time.Time) (*queries.Snapshot, error) {
+	if p := s.published.Load(); p != nil && p.AsOf.Equal(asOf) {
+		return p, nil
+	}
+	snap, err := s.opts.Snapshots.Get(ctx, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("kpis %s: %w", asOf.Format(dateLayout), err)
+	}
+	return snap, nil
+}
+
+// healthz is liveness: 200 while the process serves.
+func (s *Server) healthz(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	body := gin.H{"status": "ok", "echarts": EChartsEmbedded(), "data_version": s.opts.DB.Version()}
+	if snap := s.published.Load(); snap != nil {
+		body["snapshot_as_of"] = snap.AsOf.Format(dateLayout)
+		body["snapshot_computed_at"] = snap.ComputedAt.Format(time.RFC3339)
+	}
+	c.JSON(http.StatusOK, body)
+}
+
+// readyz is readiness: 503 until the first snapshot is published (pages
+// would compute it and /metrics would carry no KPI series), 200 after.
+func (s *Server) readyz(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	snap := s.published.Load()
+	if snap == nil {
+		c.Header("Retry-After", "5")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "starting", "reason": "the first KPI snapshot is being computed"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "snapshot_as_of": snap.AsOf.Format(dateLayout),
+		"snapshot_computed_at": snap.ComputedAt.Format(time.RFC3339), "data_version": snap.Version})
+}
