@@ -32,6 +32,9 @@ type Options struct {
 	// Set gives columns a constant value for every row (--set COLUMN=VALUE),
 	// replacing what the file holds. Columns the dataset lacks are ignored.
 	Set map[string]string
+	// Locales order the columns of a mapping's "title/*" entries
+	// (nil: DefaultLocales).
+	Locales []string
 	// Sheet names the XLSX sheet to read (default: the first).
 	Sheet string
 	// DateOrder is "dmy" (default) or "mdy", for a/b/yyyy dates.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -24,6 +25,13 @@ var shippedMappings embed.FS
 //	columns:
 //	  idea_id: {from: id}
 //	  title: {from: [title/fr, title/en]}   # a list: the first non-empty value
+//	  theme: {from: category/name/*}        # any locale, in the order of Options.Locales
+//	  idea_id:                              # a part of a column: the capture group
+//	    from: [root_commentable_url, commentable_id]
+//	    pattern: '([^/]+)/?$'
+//	  created_at:                           # parts of several columns, joined
+//	    from: [date, {column: time, pattern: '(\d\d:\d\d:\d\d)$'}]
+//	    join: " "
 //	  site_id: {from: scope/id, default: GROUP}
 //	  status:
 //	    from: retired_at
@@ -41,10 +49,19 @@ type Mapping struct {
 	Columns map[string]ColumnMapping
 }
 
-// ColumnMapping is the source of one canonical column.
+// ColumnMapping is the source of one canonical column (docs/mappings.md).
 type ColumnMapping struct {
-	// From lists source headers; the first non-empty value wins.
+	// From lists source headers; the first non-empty value wins (all the
+	// non-empty ones, joined, when Join is set). A header ending in "/*"
+	// names that column in any locale.
 	From []string
+	// Patterns are the regular expressions (one capture group) that take
+	// a part of each From column's value, parallel to From; nil takes the
+	// whole value. A value the pattern does not match counts as empty.
+	Patterns []*regexp.Regexp
+	// Join, when set, joins the non-empty values of every From column
+	// with this separator instead of taking the first.
+	Join *string
 	// Default is used when the value is empty or the column absent.
 	Default *string
 	// WhenPresent replaces any non-empty value that Values does not name.
@@ -54,30 +71,56 @@ type ColumnMapping struct {
 	Values map[string]string
 }
 
-// stringList accepts a YAML string or a list of strings.
-type stringList []string
+// fromEntry is one source column of a mapping: a header, with an optional
+// pattern of its own.
+type fromEntry struct {
+	Column  string `yaml:"column"`
+	Pattern string `yaml:"pattern"`
+}
 
-func (s *stringList) UnmarshalYAML(n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		*s = []string{n.Value}
-		return nil
-	case yaml.SequenceNode:
-		var l []string
-		if err := n.Decode(&l); err != nil {
+// fromList accepts a YAML string, a {column, pattern} object, or a list of
+// either.
+type fromList []fromEntry
+
+func (s *fromList) UnmarshalYAML(n *yaml.Node) error {
+	entry := func(n *yaml.Node) (fromEntry, error) {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			return fromEntry{Column: n.Value}, nil
+		case yaml.MappingNode:
+			var e fromEntry
+			if err := n.Decode(&e); err != nil {
+				return e, err
+			}
+			if e.Column == "" {
+				return e, fmt.Errorf("line %d: from: an entry needs a column", n.Line)
+			}
+			return e, nil
+		}
+		return fromEntry{}, fmt.Errorf("line %d: from: want a column name, {column: NAME, pattern: REGEXP} or a list of them", n.Line)
+	}
+	if n.Kind != yaml.SequenceNode {
+		e, err := entry(n)
+		*s = fromList{e}
+		return err
+	}
+	for _, c := range n.Content {
+		e, err := entry(c)
+		if err != nil {
 			return err
 		}
-		*s = l
-		return nil
+		*s = append(*s, e)
 	}
-	return fmt.Errorf("line %d: from: want a column name or a list of them", n.Line)
+	return nil
 }
 
 type yamlMapping struct {
 	Dataset     string `yaml:"dataset"`
 	Description string `yaml:"description"`
 	Columns     map[string]struct {
-		From        stringList        `yaml:"from"`
+		From        fromList          `yaml:"from"`
+		Pattern     string            `yaml:"pattern"`
+		Join        *string           `yaml:"join"`
 		Default     *string           `yaml:"default"`
 		WhenPresent *string           `yaml:"when_present"`
 		Values      map[string]string `yaml:"values"`
@@ -135,7 +178,19 @@ func parseMapping(name string, data []byte) (*Mapping, error) {
 			errs = append(errs, fmt.Errorf("mapping %s: %s has no column %q", name, ds.Name, col))
 			continue
 		}
-		cm := ColumnMapping{From: c.From, Default: c.Default, WhenPresent: c.WhenPresent, Values: map[string]string{}}
+		cm := ColumnMapping{Join: c.Join, Default: c.Default, WhenPresent: c.WhenPresent, Values: map[string]string{}}
+		for _, f := range c.From {
+			pat := f.Pattern
+			if pat == "" {
+				pat = c.Pattern
+			}
+			re, err := compilePattern(pat)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("mapping %s: %s: pattern %q: %w", name, col, pat, err))
+			}
+			cm.From = append(cm.From, f.Column)
+			cm.Patterns = append(cm.Patterns, re)
+		}
 		for k, v := range c.Values {
 			cm.Values[fold(k)] = v
 		}
@@ -163,4 +218,20 @@ func parseMapping(name string, data []byte) (*Mapping, error) {
 		return nil, errors.Join(errs...)
 	}
 	return m, nil
+}
+
+// compilePattern compiles a mapping pattern, which must have exactly one
+// capture group ("" is no pattern: nil).
+func compilePattern(pat string) (*regexp.Regexp, error) {
+	if pat == "" {
+		return nil, nil
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return nil, err
+	}
+	if re.NumSubexp() != 1 {
+		return nil, fmt.Errorf("want exactly one capture group (...), found %d", re.NumSubexp())
+	}
+	return re, nil
 }

@@ -23,6 +23,9 @@ type Config struct {
 	Settings queries.Settings
 	// Database tunes DuckDB.
 	Database DatabaseConfig
+	// Locales order the translated columns a mapping reads ("title/*"),
+	// the configured language first (default fr, en; docs/mappings.md).
+	Locales []string
 }
 
 // DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
@@ -41,6 +44,7 @@ type rawConfig struct {
 	} `yaml:"program"`
 	Targets  yaml.Node      `yaml:"targets"`
 	Database DatabaseConfig `yaml:"database"`
+	Locales  []string       `yaml:"locales"`
 }
 
 type rawTarget struct {
@@ -76,7 +80,7 @@ func ParseConfig(b []byte) (Config, error) {
 			return Config{}, err
 		}
 	}
-	cfg := Config{Timezone: raw.Timezone, Database: raw.Database}
+	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, Locales: raw.Locales}
 	if cfg.Timezone == "" {
 		cfg.Timezone = queries.DefaultLocation
 	}

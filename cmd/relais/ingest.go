@@ -118,6 +118,7 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			return err
 		}
 		opts.Location = m.config.Location
+		opts.Locales = m.config.Locales
 		opts.Progress = m.Stderr
 		opts.Logger = m.Logger
 		failed := 0

@@ -74,7 +74,7 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			// The rules of the command line: dataset from the name or the
 			// header, day-first dates, all-or-nothing.
 			res, err := ingest.LoadFile(ctx, db, path, ingest.Options{
-				Name: name, DateOrder: "dmy", Location: m.config.Location, Logger: m.Logger,
+				Name: name, DateOrder: "dmy", Location: m.config.Location, Locales: m.config.Locales, Logger: m.Logger,
 			})
 			out := dashboards.IngestOutcome{
 				File: res.File, Dataset: res.Dataset, RowsRead: res.Rows, Loaded: res.Loaded,
