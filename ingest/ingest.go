@@ -51,6 +51,12 @@ type Options struct {
 	// Name is the file name in messages and the ingest log (default: the
 	// base name of the path).
 	Name string
+	// RejectsPath replaces FILE.rejects.csv (a member of an archive
+	// writes its rejects beside the archive).
+	RejectsPath string
+	// ZipMaxBytes bounds what the members of a zip archive may expand to
+	// (0: DefaultZipMaxBytes).
+	ZipMaxBytes int64
 	// MaxRejects caps the rejected rows kept in Result.Rejects (default
 	// 1000); every rejected row is still counted and, with SkipInvalid,
 	// written to the rejects file.
@@ -74,6 +80,9 @@ type Result struct {
 	RejectsFile string
 	// Refused says why the whole file was refused (nil: it was read).
 	Refused error
+	// Skipped says why a member of a zip archive was not read ("": it
+	// was).
+	Skipped string
 }
 
 // Reject is one rejected row.
@@ -100,6 +109,9 @@ func (r Reject) Message(file string) string {
 func (r Result) Summary() string {
 	// The first line is exactly DATA.md's form; what else there is to say
 	// goes on an indented second line, so that the line stays matchable.
+	if r.Skipped != "" {
+		return fmt.Sprintf("%s: skipped: %s", r.File, r.Skipped)
+	}
 	line := fmt.Sprintf("%s: %d rows, %d loaded, %d rejected", r.File, r.Rows, r.Loaded, r.Rejected)
 	var more []string
 	if r.Dataset != "" {
@@ -133,19 +145,32 @@ var ErrRefused = errors.New("file refused")
 // rejected rows (also with SkipInvalid, after the valid rows loaded), a
 // database error. The Result is filled as far as known in every case.
 func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (Result, error) {
+	return loadFile(ctx, db, path, opts, nil)
+}
+
+// loadFile is LoadFile; with a report (a dry run: db may be nil) it
+// describes the plan in it and counts the rows instead of loading them.
+func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, report *Report) (Result, error) {
 	started := time.Now()
 	name := opts.Name
 	if name == "" {
 		name = filepath.Base(path)
 	}
 	res := Result{File: name}
+	if opts.Mapping == "" && opts.Dataset == "" {
+		// A shipped mapping made for files of this name (docs/mappings.md).
+		opts.Mapping = mappingForFile(name)
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	loc := opts.Location
-	if loc == nil {
+	if loc == nil && db != nil {
 		loc = db.Location()
+	}
+	if loc == nil {
+		loc = time.Local
 	}
 	if opts.MaxRejects <= 0 {
 		opts.MaxRejects = 1000
@@ -173,7 +198,13 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 	defer bar.finish()
 
 	var src source
-	if isXLSX {
+	if ext == ".parquet" {
+		pq, err := openParquet(ctx, path)
+		if err != nil {
+			return refuse(fmt.Errorf("cannot read the Parquet file: %w", err))
+		}
+		src = pq
+	} else if isXLSX {
 		x, err := openXLSX(path, opts.Sheet)
 		if err != nil {
 			return refuse(fmt.Errorf("cannot read the workbook: %w", err))
@@ -202,6 +233,9 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 	if p != nil {
 		res.Dataset = p.ds.Name
 		res.Ignored = p.ignored
+		if report != nil {
+			report.describe(header, p, opts)
+		}
 	}
 	if err != nil {
 		return refuse(err)
@@ -213,14 +247,21 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 		rejectsBOM = c.bom
 	}
 
-	loader, err := db.NewLoader(ctx, p.ds)
-	if err != nil {
-		return res, fmt.Errorf("%s: %w", name, err)
+	var loader rowSink = &countingSink{}
+	if report == nil {
+		l, err := db.NewLoader(ctx, p.ds)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", name, err)
+		}
+		loader = l
 	}
 	defer loader.Close()
 
 	var rejects *rejectsWriter
 	rejectsPath := path + ".rejects.csv"
+	if opts.RejectsPath != "" {
+		rejectsPath = opts.RejectsPath
+	}
 	if opts.SkipInvalid {
 		defer func() {
 			if rejects != nil {
@@ -300,6 +341,9 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 		return res, fmt.Errorf("%s: %w", name, err)
 	}
 	res.Loaded = n
+	if report != nil {
+		return res, nil
+	}
 	log.Info("loaded", "file", name, "dataset", p.ds.Name, "rows", res.Rows, "loaded", n, "rejected", res.Rejected, "took", time.Since(started).Round(time.Millisecond), "read", readTook.Round(time.Millisecond))
 	if res.Rejected > 0 {
 		return res, fmt.Errorf("%s: %d %w (written to %s)", name, res.Rejected, ErrRejected, rejectsPath)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -47,6 +49,10 @@ type Mapping struct {
 	Dataset string
 	// Columns map canonical column names to their source.
 	Columns map[string]ColumnMapping
+	// Files are name patterns (path.Match, case-insensitive, on the base
+	// name): a file given without --mapping or --dataset whose name
+	// matches one is read with this mapping (shipped mappings only).
+	Files []string
 }
 
 // ColumnMapping is the source of one canonical column (docs/mappings.md).
@@ -115,8 +121,9 @@ func (s *fromList) UnmarshalYAML(n *yaml.Node) error {
 }
 
 type yamlMapping struct {
-	Dataset     string `yaml:"dataset"`
-	Description string `yaml:"description"`
+	Dataset     string   `yaml:"dataset"`
+	Description string   `yaml:"description"`
+	Files       []string `yaml:"files"`
 	Columns     map[string]struct {
 		From        fromList          `yaml:"from"`
 		Pattern     string            `yaml:"pattern"`
@@ -170,7 +177,12 @@ func parseMapping(name string, data []byte) (*Mapping, error) {
 	if !ok {
 		return nil, fmt.Errorf("mapping %s: dataset %q is not one of sites, people, ideas, votes, comments, activity, challenges, surveys, decisions", name, y.Dataset)
 	}
-	m := &Mapping{Name: name, Dataset: ds.Name, Columns: map[string]ColumnMapping{}}
+	m := &Mapping{Name: name, Dataset: ds.Name, Columns: map[string]ColumnMapping{}, Files: y.Files}
+	for _, f := range y.Files {
+		if _, err := path.Match(strings.ToLower(f), ""); err != nil {
+			return nil, fmt.Errorf("mapping %s: files: %q: %w", name, f, err)
+		}
+	}
 	var errs []error
 	for col, c := range y.Columns {
 		dc, i := ds.Column(col)
@@ -234,4 +246,26 @@ func compilePattern(pat string) (*regexp.Regexp, error) {
 		return nil, fmt.Errorf("want exactly one capture group (...), found %d", re.NumSubexp())
 	}
 	return re, nil
+}
+
+// mappingForFile returns the shipped mapping whose files patterns match the
+// base name of a file, when exactly one does ("" otherwise).
+func mappingForFile(name string) string {
+	base := strings.ToLower(filepath.Base(strings.ReplaceAll(name, `\`, "/")))
+	found := ""
+	for _, n := range ShippedMappings() {
+		m, err := LoadMapping(n)
+		if err != nil {
+			continue
+		}
+		for _, f := range m.Files {
+			if ok, _ := path.Match(strings.ToLower(f), base); ok {
+				if found != "" && found != n {
+					return ""
+				}
+				found = n
+			}
+		}
+	}
+	return found
 }

@@ -26,7 +26,19 @@ type Config struct {
 	// Locales order the translated columns a mapping reads ("title/*"),
 	// the configured language first (default fr, en; docs/mappings.md).
 	Locales []string
+	// Limits bound what an input may cost.
+	Limits LimitsConfig
 }
+
+// LimitsConfig bounds inputs (limits: in relais.yaml).
+type LimitsConfig struct {
+	// ZipMaxMB bounds the expanded size of a zip archive's members, in
+	// MiB (0: ingest.DefaultZipMaxBytes).
+	ZipMaxMB int64 `yaml:"zip_max_mb"`
+}
+
+// ZipMaxBytes is ZipMaxMB in bytes (0: the default).
+func (l LimitsConfig) ZipMaxBytes() int64 { return l.ZipMaxMB << 20 }
 
 // DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
 type DatabaseConfig struct {
@@ -45,6 +57,7 @@ type rawConfig struct {
 	Targets  yaml.Node      `yaml:"targets"`
 	Database DatabaseConfig `yaml:"database"`
 	Locales  []string       `yaml:"locales"`
+	Limits   LimitsConfig   `yaml:"limits"`
 }
 
 type rawTarget struct {
@@ -80,7 +93,7 @@ func ParseConfig(b []byte) (Config, error) {
 			return Config{}, err
 		}
 	}
-	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, Locales: raw.Locales}
+	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, Locales: raw.Locales, Limits: raw.Limits}
 	if cfg.Timezone == "" {
 		cfg.Timezone = queries.DefaultLocation
 	}
@@ -119,6 +132,9 @@ func ParseConfig(b []byte) (Config, error) {
 				cfg.Settings.Targets = append(cfg.Settings.Targets, queries.TargetSpec{KPI: t.KPI, Target: *t.Target, Direction: dir})
 			}
 		}
+	}
+	if cfg.Limits.ZipMaxMB < 0 {
+		return Config{}, fmt.Errorf("limits.zip_max_mb: must be >= 0, got %d", cfg.Limits.ZipMaxMB)
 	}
 	if cfg.Database.Threads < 0 {
 		return Config{}, fmt.Errorf("database.threads: must be >= 0, got %d", cfg.Database.Threads)

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,27 +107,7 @@ func TestIngestHelperHoldsTheDatabase(t *testing.T) {
 func TestIngestOnAHeldDatabaseExitsTwoAndNamesTheServer(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "held.duckdb")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestHelperHoldsTheDatabase$")
-	cmd.Env = append(os.Environ(), "RELAIS_TEST_HOLD_DB="+db)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stdin.Close()
-		cmd.Wait()
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || line != "ready\n" {
-		t.Fatalf("helper: %q %v", line, err)
-	}
+	holdDatabase(t, db)
 	sites := filepath.Join(dir, "sites.csv")
 	if err := os.WriteFile(sites, []byte("site_id,name\nLYON,Lyon\n"), 0o644); err != nil {
 		t.Fatal(err)
