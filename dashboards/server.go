@@ -60,6 +60,9 @@ type Options struct {
 	Now func() time.Time
 	// Ingest loads a file; nil disables the inbox and the upload endpoint.
 	Ingest IngestFunc
+	// DryRun validates an uploaded file without loading it (the form on
+	// /data); nil disables the form's endpoint.
+	DryRun DryRunFunc
 	// Metrics is mounted at /metrics when non-nil.
 	Metrics http.Handler
 	// ObserveHTTP is called once per request when non-nil, with the route
@@ -321,6 +324,7 @@ func (s *Server) routes() *gin.Engine {
 	e.GET("/sites/:id", s.cachedPage(s.sitePage))
 	e.GET("/committee", s.cachedPage(s.committeePage))
 	e.GET("/data", s.dataPage)
+	e.POST("/data/dry-run", s.dryRunPage)
 
 	e.GET("/api/v1/kpis", s.cachedAPI(s.apiKPIs))
 	e.GET("/api/v1/sites/:id", s.cachedAPI(s.apiSite))

@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"relais/dashboards"
-	"relais/ingest"
 	"relais/ingest/demo"
 	"relais/metrics"
 	"relais/queries"
@@ -70,25 +69,7 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		}
 		snaps := queries.NewSnapshots(db, m.config.Settings, m.Now)
 		met := metrics.New(metrics.Options{DB: db, Snapshots: snaps, Logger: m.Logger})
-		load := func(ctx context.Context, path, name string) (dashboards.IngestOutcome, error) {
-			// The rules of the command line: dataset from the name or the
-			// header, day-first dates, all-or-nothing.
-			res, err := ingest.LoadFile(ctx, db, path, ingest.Options{
-				Name: name, DateOrder: "dmy", Location: m.config.Location, Locales: m.config.Locales, Logger: m.Logger,
-			})
-			out := dashboards.IngestOutcome{
-				File: res.File, Dataset: res.Dataset, RowsRead: res.Rows, Loaded: res.Loaded,
-				Rejected: res.Rejected, Summary: res.Summary(), RejectsPath: res.RejectsFile,
-			}
-			for _, r := range res.Rejects {
-				out.Errors = append(out.Errors, r.Message(res.File))
-			}
-			if more := res.Rejected - int64(len(res.Rejects)); more > 0 {
-				out.Errors = append(out.Errors, fmt.Sprintf("%s: %d more rejected rows not shown", res.File, more))
-			}
-			met.ObserveIngest(res.Dataset, res.Loaded, res.Rejected, err == nil, m.Now())
-			return out, err
-		}
+		load := m.serveIngest(db, met.ObserveIngest)
 		if *withDemo {
 			for _, f := range sum.Files {
 				out, err := load(ctx, filepath.Join(demoDir, f.Name), f.Name)
@@ -101,7 +82,7 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		gin.SetMode(gin.ReleaseMode) // gin's debug mode prints to stdout
 		srv, err := dashboards.New(dashboards.Options{
 			DB: db, Snapshots: snaps, Logger: m.Logger, Now: m.Now,
-			Ingest: load, Metrics: met.Handler(), ObserveHTTP: met.ObserveHTTP, InboxDir: *inbox,
+			Ingest: load, DryRun: m.serveDryRun(), Metrics: met.Handler(), ObserveHTTP: met.ObserveHTTP, InboxDir: *inbox,
 		})
 		if err != nil {
 			return jobError{err}
