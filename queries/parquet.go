@@ -20,7 +20,8 @@ type ParquetOptions struct {
 	// Settings and AsOf give the KPI document and the weekly series.
 	Settings Settings
 	AsOf     time.Time
-	// Weeks is the number of weeks of the series (default 104).
+	// Weeks is the number of weeks of the series (default 13, as the
+	// API's series).
 	Weeks int
 }
 
@@ -30,6 +31,14 @@ type ParquetExport struct {
 	Files []string
 	// AsOf is the as-of date of the KPI files.
 	AsOf string
+	// Steps say how long each part took.
+	Steps []ParquetStep
+}
+
+// ParquetStep is one part of an export and its duration.
+type ParquetStep struct {
+	Name string
+	Took time.Duration
 }
 
 // ExportParquet writes every dataset, the KPI document (one row per site,
@@ -41,7 +50,7 @@ type ParquetExport struct {
 func (db *DB) ExportParquet(ctx context.Context, opts ParquetOptions) (ParquetExport, error) {
 	var out ParquetExport
 	if opts.Weeks <= 0 {
-		opts.Weeks = 104
+		opts.Weeks = 13
 	}
 	if entries, err := os.ReadDir(opts.Dir); err == nil && len(entries) > 0 {
 		return out, fmt.Errorf("export to %s: the folder is not empty (give a new or empty folder)", opts.Dir)
@@ -59,13 +68,18 @@ func (db *DB) ExportParquet(ctx context.Context, opts ParquetOptions) (ParquetEx
 	defer done()
 	conn := ctx.Value(viewKey{}).(*sql.Conn)
 	copyTo := func(query, rel, options string) error {
+		start := time.Now()
 		target := filepath.Join(tmp, filepath.FromSlash(rel))
 		q := fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd%s)", query, sqlString(target), options)
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("export %s: %w", rel, err)
 		}
 		out.Files = append(out.Files, rel)
+		out.Steps = append(out.Steps, ParquetStep{Name: rel, Took: time.Since(start)})
 		return nil
+	}
+	step := func(name string, start time.Time) {
+		out.Steps = append(out.Steps, ParquetStep{Name: name, Took: time.Since(start)})
 	}
 	for _, ds := range Datasets() {
 		order := strings.Join(ds.Key, ", ")
@@ -80,8 +94,14 @@ func (db *DB) ExportParquet(ctx context.Context, opts ParquetOptions) (ParquetEx
 			if n == 0 {
 				continue
 			}
-			// Partitioned by the local month (the session's time zone).
-			q := "SELECT *, strftime(occurred_at, '%Y-%m') AS month FROM activity ORDER BY " + order
+			// Partitioned by the local month: each row finds its month
+			// among bounds computed once (an ASOF join), not by a
+			// per-row time-zone conversion; not sorted (sorting the
+			// largest dataset costs more than the rest of the export).
+			if err := db.monthBounds(ctx, conn); err != nil {
+				return out, err
+			}
+			q := "SELECT a.*, m.month FROM activity a ASOF JOIN relais_export_months m ON a.occurred_at >= m.start"
 			if err := copyTo(q, "activity", ", PARTITION_BY (month), OVERWRITE_OR_IGNORE"); err != nil {
 				return out, err
 			}
@@ -91,6 +111,7 @@ func (db *DB) ExportParquet(ctx context.Context, opts ParquetOptions) (ParquetEx
 			return out, err
 		}
 	}
+	start := time.Now()
 	doc, err := db.KPIs(ctx, opts.Settings, opts.AsOf)
 	if err != nil {
 		return out, fmt.Errorf("export parquet: %w", err)
@@ -99,9 +120,12 @@ func (db *DB) ExportParquet(ctx context.Context, opts ParquetOptions) (ParquetEx
 	if err := writeKPITables(ctx, conn, doc); err != nil {
 		return out, err
 	}
+	step("kpis", start)
+	start = time.Now()
 	if err := db.writeSeriesTable(ctx, conn, doc, opts); err != nil {
 		return out, err
 	}
+	step("weekly series", start)
 	for _, t := range []string{"kpi_sites", "kpi_overall", "weekly"} {
 		if err := copyTo("SELECT * FROM relais_export_"+t, t+".parquet", ""); err != nil {
 			return out, err
@@ -179,19 +203,32 @@ func figureValues(cols [][2]string, f Figures, value func(string) *float64) []an
 // tempTable creates a temporary table (dropped with the read view's
 // transaction) and inserts rows into it.
 func tempTable(ctx context.Context, conn *sql.Conn, name string, cols [][2]string, rows [][]any) error {
-	var defs, marks []string
-	for i, c := range cols {
+	var defs []string
+	for _, c := range cols {
 		defs = append(defs, `"`+c[0]+`" `+c[1])
-		marks = append(marks, fmt.Sprintf("$%d", i+1))
 	}
 	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+name+" ("+strings.Join(defs, ", ")+")"); err != nil {
 		return fmt.Errorf("export %s: %w", name, err)
 	}
-	ins := "INSERT INTO " + name + " VALUES (" + strings.Join(marks, ", ") + ")"
-	for _, r := range rows {
-		if _, err := conn.ExecContext(ctx, ins, r...); err != nil {
+	// Many rows per statement: one statement per row costs a round trip
+	// each (seconds for the weekly series of many sites).
+	const batch = 256
+	for len(rows) > 0 {
+		n := min(batch, len(rows))
+		var tuples []string
+		var args []any
+		for _, r := range rows[:n] {
+			var marks []string
+			for _, v := range r {
+				args = append(args, v)
+				marks = append(marks, fmt.Sprintf("$%d", len(args)))
+			}
+			tuples = append(tuples, "("+strings.Join(marks, ", ")+")")
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT INTO "+name+" VALUES "+strings.Join(tuples, ", "), args...); err != nil {
 			return fmt.Errorf("export %s: %w", name, err)
 		}
+		rows = rows[n:]
 	}
 	return nil
 }
@@ -267,4 +304,19 @@ func (db *DB) writeSeriesTable(ctx context.Context, conn *sql.Conn, doc *Documen
 		}
 	}
 	return tempTable(ctx, conn, "relais_export_weekly", cols, rows)
+}
+
+// monthBounds fills a temporary table with the local start instant of every
+// month that activity spans (relais_export_months: start, month).
+func (db *DB) monthBounds(ctx context.Context, conn *sql.Conn) error {
+	var lo, hi time.Time
+	if err := conn.QueryRowContext(ctx, "SELECT min(occurred_at), max(occurred_at) FROM activity").Scan(&lo, &hi); err != nil {
+		return fmt.Errorf("export activity: %w", err)
+	}
+	lo, hi = lo.In(db.loc), hi.In(db.loc)
+	var rows [][]any
+	for m := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, db.loc); !m.After(hi); m = m.AddDate(0, 1, 0) {
+		rows = append(rows, []any{m, m.Format("2006-01")})
+	}
+	return tempTable(ctx, conn, "relais_export_months", [][2]string{{"start", "TIMESTAMPTZ"}, {"month", "VARCHAR"}}, rows)
 }

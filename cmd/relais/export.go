@@ -21,13 +21,14 @@ func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	asOf := fs.String("as-of", "", "the as-of date YYYY-MM-DD (default: today in the configured time zone)")
 	// Not in CLI.md: the workbook's language, as /export.xlsx?lang= offers.
 	lang := fs.String("lang", "fr", "the workbook's language: fr or en")
+	weeks := fs.Int("weeks", 13, "with --parquet: the weeks of the weekly series (1-104)")
 	parquetDir := fs.String("parquet", "", "also (or instead) write every dataset, the KPIs and the weekly series as Parquet files into this new folder (docs/parquet.md)")
 	return func(ctx context.Context) error {
 		if *out == "" && *parquetDir != "" {
 			if fs.NArg() > 0 {
 				return usagef("unexpected argument %q", fs.Arg(0))
 			}
-			return m.exportParquet(ctx, *parquetDir, *asOf)
+			return m.exportParquet(ctx, *parquetDir, *asOf, *weeks)
 		}
 		if *out == "" {
 			return usagef("--out FILE.xlsx (or --parquet DIR) is required")
@@ -71,7 +72,7 @@ func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		}
 		m.Logger.Info("workbook written", "file", *out, "as_of", doc.AsOf, "elapsed", m.Now().Sub(start).Round(time.Millisecond))
 		if *parquetDir != "" {
-			return m.exportParquet(ctx, *parquetDir, *asOf)
+			return m.exportParquet(ctx, *parquetDir, *asOf, *weeks)
 		}
 		return nil
 	}
