@@ -44,7 +44,7 @@ var parquetScalar = map[string]bool{
 var parquetNested = []string{"[]", "STRUCT", "MAP", "UNION", "BLOB", "ARRAY"}
 
 func openParquet(ctx context.Context, path string) (*parquetSource, error) {
-	db, err := sql.Open("duckdb", "?autoinstall_known_extensions=false&autoload_known_extensions=false&threads=2&memory_limit=256MB")
+	db, err := sql.Open("duckdb", "?autoinstall_known_extensions=false&autoload_known_extensions=false&threads=1&memory_limit=256MB")
 	if err != nil {
 		return nil, err
 	}
