@@ -19,6 +19,9 @@ import (
 // when none is configured (limits.zip_max_mb in relais.yaml).
 const DefaultZipMaxBytes int64 = 4 << 30
 
+// maxZipMembers bounds the members of an archive (each is a transaction).
+const maxZipMembers = 10000
+
 // ErrZipRefused is wrapped by the error of an archive refused as a whole
 // (a path in a member name, a member expanding past the limit).
 var ErrZipRefused = errors.New("archive refused")
@@ -122,6 +125,9 @@ func extractArchive(ctx context.Context, archive, dir string, opts Options) ([]z
 	limit := opts.ZipMaxBytes
 	if limit <= 0 {
 		limit = DefaultZipMaxBytes
+	}
+	if len(zr.File) > maxZipMembers {
+		return nil, fmt.Errorf("%w: it has %d members, more than %d", ErrZipRefused, len(zr.File), maxZipMembers)
 	}
 	var declared uint64
 	for _, f := range zr.File {
