@@ -15,7 +15,7 @@ import (
 func FuzzParseCSV(f *testing.F) {
 	f.Add([]byte("a,b\n1,2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := newCSVSource(bytes.NewReader(data), !utf8.Valid(data))
+		s, err := newCSVSource(bytes.NewReader(data), !utf8.Valid(data), Limits{})
 		if err != nil {
 			return
 		}

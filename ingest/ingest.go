@@ -49,14 +49,15 @@ type Options struct {
 	// Logger receives progress logs (nil: none).
 	Logger *slog.Logger
 	// Name is the file name in messages and the ingest log (default: the
-	// base name of the path).
+	// base name of the path), in any encoding: what is recorded and
+	// printed is its DisplayName.
 	Name string
 	// RejectsPath replaces FILE.rejects.csv (a member of an archive
 	// writes its rejects beside the archive).
 	RejectsPath string
-	// ZipMaxBytes bounds what the members of a zip archive may expand to
-	// (0: DefaultZipMaxBytes).
-	ZipMaxBytes int64
+	// Limits bound a field, a record, a workbook and a zip archive (zero:
+	// the defaults).
+	Limits Limits
 	// MaxRejects caps the rejected rows kept in Result.Rejects (default
 	// 1000); every rejected row is still counted and, with SkipInvalid,
 	// written to the rejects file.
@@ -97,9 +98,10 @@ type Reject struct {
 	Reason string
 }
 
-// Message formats the reject as DATA.md says: FILE:LINE: column: value: reason.
+// Message formats the reject as the data format says: FILE:LINE: column:
+// value: reason; the column, value and reason cut and escaped (cutText).
 func (r Reject) Message(file string) string {
-	return fmt.Sprintf("%s:%d: %s: %s: %s", file, r.Line, r.Column, truncateValue(r.Value), r.Reason)
+	return fmt.Sprintf("%s:%d: %s: %s: %s", file, r.Line, cutText(r.Column, maxColumnRunes), truncateValue(r.Value), cutText(r.Reason, maxReasonRunes))
 }
 
 // Summary is the line per file, exactly "ideas.csv: 1200 rows, 1198
@@ -126,7 +128,7 @@ func (r Result) Summary() string {
 		more = append(more, "rejected rows written to "+r.RejectsFile)
 	}
 	if len(r.Ignored) > 0 {
-		more = append(more, "ignored columns: "+strings.Join(r.Ignored, ", "))
+		more = append(more, "ignored columns: "+listColumns(r.Ignored))
 	}
 	if len(more) == 0 {
 		return line
@@ -156,6 +158,8 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 	if name == "" {
 		name = filepath.Base(path)
 	}
+	name = DisplayName(name)
+	opts.Limits = opts.Limits.withDefaults()
 	res := Result{File: name}
 	if opts.Mapping == "" && opts.Dataset == "" {
 		// A shipped mapping made for files of this name (docs/mappings.md).
@@ -176,6 +180,8 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 		opts.MaxRejects = 1000
 	}
 	refuse := func(err error) (Result, error) {
+		// A refusal may quote the file (a header, a cell): bounded.
+		err = bound(err, maxMessageRunes)
 		res.Refused = err
 		return res, fmt.Errorf("%s: %w: %w", name, ErrRefused, err)
 	}
@@ -205,13 +211,13 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 		}
 		src = pq
 	} else if isXLSX {
-		x, err := openXLSX(path, opts.Sheet)
+		x, err := openXLSX(path, opts.Sheet, opts.Limits)
 		if err != nil {
 			return refuse(fmt.Errorf("cannot read the workbook: %w", err))
 		}
 		src = x
 	} else {
-		c, err := openCSV(path, !utf8ok, bar.addBytes)
+		c, err := openCSV(path, !utf8ok, opts.Limits, bar.addBytes)
 		if err != nil {
 			return refuse(fmt.Errorf("cannot read: %w", err))
 		}
@@ -351,6 +357,20 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 	return res, nil
 }
 
+// listColumns lists column names from a file's header for the summary:
+// each cut and escaped, at most maxIgnoredShown of them.
+func listColumns(cols []string) string {
+	var l []string
+	for i, c := range cols {
+		if i == maxIgnoredShown {
+			l = append(l, fmt.Sprintf("and %d more", len(cols)-i))
+			break
+		}
+		l = append(l, cutText(c, maxColumnRunes))
+	}
+	return strings.Join(l, ", ")
+}
+
 // rejectsWriter writes FILE.rejects.csv: the original columns, then line
 // and reason. UTF-8, with a byte-order mark when the input had one (Excel's
 // sign that the file is UTF-8; a file without one reads back with the
@@ -389,7 +409,7 @@ func (r *rejectsWriter) write(rec []string, line int64, rej Reject) error {
 	for len(r.rec) < r.n {
 		r.rec = append(r.rec, "")
 	}
-	r.rec = append(r.rec, strconv.FormatInt(line, 10), rej.Column+": "+truncateValue(rej.Value)+": "+rej.Reason)
+	r.rec = append(r.rec, strconv.FormatInt(line, 10), cutText(rej.Column, maxColumnRunes)+": "+truncateValue(rej.Value)+": "+cutText(rej.Reason, maxReasonRunes))
 	return r.w.Write(r.rec)
 }
 

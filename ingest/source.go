@@ -112,15 +112,17 @@ type csvSource struct {
 	delim rune
 	// bom says the file started with a UTF-8 byte-order mark.
 	bom bool
+	// names is the header once read, for messages.
+	names []string
 }
 
 // openCSV opens path for reading as CSV. cp1252 decodes Windows-1252.
-func openCSV(path string, cp1252 bool, progress func(int)) (*csvSource, error) {
+func openCSV(path string, cp1252 bool, lim Limits, progress func(int)) (*csvSource, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newCSVSource(&countingReader{r: f, add: progress}, cp1252)
+	s, err := newCSVSource(&countingReader{r: f, add: progress}, cp1252, lim)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -129,7 +131,7 @@ func openCSV(path string, cp1252 bool, progress func(int)) (*csvSource, error) {
 	return s, nil
 }
 
-func newCSVSource(r io.Reader, cp1252 bool) (*csvSource, error) {
+func newCSVSource(r io.Reader, cp1252 bool, lim Limits) (*csvSource, error) {
 	// The byte-order mark is looked for in the raw bytes: decoded as
 	// Windows-1252 it would become "ï»¿" and glue itself to the first header
 	// (a UTF-8 BOM followed by Windows-1252 text, as some tools write).
@@ -144,7 +146,10 @@ func newCSVSource(r io.Reader, cp1252 bool) (*csvSource, error) {
 	}
 	head, _ := br.Peek(64 << 10)
 	s := &csvSource{delim: detectDelimiter(head), bom: bom}
-	cr := csv.NewReader(br)
+	// The limiter sees the text as the CSV reader does (decoded, without
+	// the byte-order mark) and stops it at the first field or record
+	// beyond its limit.
+	cr := csv.NewReader(newCSVLimiter(br, s.delim, lim.withDefaults()))
 	cr.Comma = s.delim
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
@@ -198,6 +203,7 @@ func (s *csvSource) header() ([]string, int64, error) {
 			return nil, 0, err
 		}
 		if !emptyRecord(rec) {
+			s.names = append([]string(nil), rec...)
 			return append([]string(nil), rec...), line, nil
 		}
 	}
@@ -209,6 +215,13 @@ func (s *csvSource) next() ([]string, int64, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return nil, int64(pe.StartLine), fmt.Errorf("line %d: %w", pe.StartLine, pe.Err)
+		}
+		var le *csvLimitError
+		if errors.As(err, &le) {
+			if le.field >= 0 && le.field < len(s.names) {
+				return nil, le.line, fmt.Errorf("line %d: column %s: %w", le.line, cutText(s.names[le.field], maxColumnRunes), err)
+			}
+			return nil, le.line, fmt.Errorf("line %d: %w", le.line, err)
 		}
 		return nil, 0, err
 	}
@@ -243,10 +256,33 @@ type xlsxSource struct {
 	rows  *excelize.Rows
 	row   int64
 	d1904 bool
+	// tmp holds the checked copy of the workbook and excelize's temporary
+	// files; removed at close.
+	tmp string
 }
 
-func openXLSX(path, sheet string) (*xlsxSource, error) {
-	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+// openXLSX checks the workbook against the limits (prepareXLSX) and opens
+// the copy that holds only the parts a sheet needs.
+func openXLSX(path, sheet string, lim Limits) (src *xlsxSource, err error) {
+	tmp, err := os.MkdirTemp("", "relais-xlsx-")
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	checked, err := prepareXLSX(path, tmp, lim)
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(checked, excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    lim.XLSXBytes,
+		UnzipXMLSizeLimit: xlsxInMemory,
+		TmpDir:            tmp,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +322,7 @@ func openXLSX(path, sheet string) (*xlsxSource, error) {
 		f.Close()
 		return nil, err
 	}
-	return &xlsxSource{f: f, rows: rows, d1904: props.Date1904 != nil && *props.Date1904}, nil
+	return &xlsxSource{f: f, rows: rows, d1904: props.Date1904 != nil && *props.Date1904, tmp: tmp}, nil
 }
 
 func (s *xlsxSource) header() ([]string, int64, error) {
@@ -320,7 +356,7 @@ func (s *xlsxSource) isXLSX() bool   { return true }
 func (s *xlsxSource) date1904() bool { return s.d1904 }
 func (s *xlsxSource) close() error {
 	err := s.rows.Close()
-	return errors.Join(err, s.f.Close())
+	return errors.Join(err, s.f.Close(), os.RemoveAll(s.tmp))
 }
 
 func excelDateToTime(f float64, date1904 bool) (time.Time, error) {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -350,18 +349,18 @@ func (p *dateParser) excelSerial(s string, date1904 bool) (time.Time, bool, bool
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), p.loc), hasTime, true
 }
 
-// truncateValue shortens a value for a message, on one line.
+// truncateValue shortens a value for a message, on one line: line breaks
+// and tabs become spaces, other control characters are escaped (cutText).
 func truncateValue(v string) string {
 	if v == "" {
 		return `""`
 	}
+	if len(v) > 4*maxValueRunes+4 {
+		// Only the start is shown: do not rewrite a long field whole.
+		v = v[:4*maxValueRunes+4]
+	}
 	if strings.ContainsAny(v, "\r\n\t") {
 		v = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(v)
 	}
-	const max = 60
-	if utf8.RuneCountInString(v) > max {
-		r := []rune(v)
-		v = string(r[:max]) + "…"
-	}
-	return v
+	return cutText(v, maxValueRunes)
 }

@@ -15,10 +15,6 @@ import (
 	"relais/queries"
 )
 
-// DefaultZipMaxBytes bounds the expanded size of a zip archive's members
-// when none is configured (limits.zip_max_mb in relais.yaml).
-const DefaultZipMaxBytes int64 = 4 << 30
-
 // maxZipMembers bounds the members of an archive (each is a transaction).
 const maxZipMembers = 10000
 
@@ -122,10 +118,7 @@ func extractArchive(ctx context.Context, archive, dir string, opts Options) ([]z
 		return nil, fmt.Errorf("%w: not a readable zip archive: %w", ErrZipRefused, err)
 	}
 	defer zr.Close()
-	limit := opts.ZipMaxBytes
-	if limit <= 0 {
-		limit = DefaultZipMaxBytes
-	}
+	limit := opts.Limits.withDefaults().ZipBytes
 	if len(zr.File) > maxZipMembers {
 		return nil, fmt.Errorf("%w: it has %d members, more than %d", ErrZipRefused, len(zr.File), maxZipMembers)
 	}
@@ -139,7 +132,7 @@ func extractArchive(ctx context.Context, archive, dir string, opts Options) ([]z
 		}
 	}
 	if declared > uint64(limit) {
-		return nil, fmt.Errorf("%w: its members expand to %d bytes, past the limit of %d (limits.zip_max_mb in relais.yaml)", ErrZipRefused, declared, limit)
+		return nil, fmt.Errorf("%w: its members expand to %s, past the limit of %s (limits.zip_bytes in relais.yaml)", ErrZipRefused, FormatBytes(int64(min(declared, 1<<62))), FormatBytes(limit))
 	}
 	var members []zipMember
 	remaining := limit
@@ -216,7 +209,7 @@ func extractMember(f *zip.File, dst string, max int64) (int64, error) {
 		return n, err
 	}
 	if n > max {
-		return n, fmt.Errorf("expands past the limit of the archive (limits.zip_max_mb in relais.yaml): refused as a zip bomb, nothing was loaded")
+		return n, fmt.Errorf("expands past the limit of the archive (limits.zip_bytes in relais.yaml): refused as a zip bomb, nothing was loaded")
 	}
 	return n, nil
 }
@@ -241,7 +234,7 @@ func memberDataset(ctx context.Context, tmp, name string, opts Options) (dataset
 	if n, ok := datasetFromFileName(path.Base(name)); ok {
 		return n, ""
 	}
-	header, err := peekHeader(ctx, tmp, opts.Sheet)
+	header, err := peekHeader(ctx, tmp, opts.Sheet, opts.Limits.withDefaults())
 	if err == nil {
 		if n, ok := datasetFromHeader(header); ok {
 			return n, ""
@@ -251,16 +244,16 @@ func memberDataset(ctx context.Context, tmp, name string, opts Options) (dataset
 }
 
 // peekHeader reads the header of a CSV, XLSX or Parquet file.
-func peekHeader(ctx context.Context, p, sheet string) ([]string, error) {
+func peekHeader(ctx context.Context, p, sheet string, lim Limits) ([]string, error) {
 	var src source
 	var err error
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".parquet":
 		src, err = openParquet(ctx, p)
 	case ".xlsx", ".xlsm":
-		src, err = openXLSX(p, sheet)
+		src, err = openXLSX(p, sheet, lim)
 	default:
-		src, err = openCSV(p, false, nil)
+		src, err = openCSV(p, false, lim, nil)
 	}
 	if err != nil {
 		return nil, err

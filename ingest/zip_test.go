@@ -133,7 +133,7 @@ func TestZipWithAPathOrABombIsRefusedAndLoadsNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			archive := writeZip(t, filepath.Join(dir, tc.name+".zip"), tc.entries...)
 			db := openDB(t)
-			results, errs := loadZip(t, db, archive, Options{ZipMaxBytes: tc.limit})
+			results, errs := loadZip(t, db, archive, Options{Limits: Limits{ZipBytes: tc.limit}})
 			if len(results) != 1 || !errors.Is(errs[0], ErrRefused) || !strings.Contains(errs[0].Error(), tc.want) {
 				t.Fatalf("got %d results, %v; want one refusal saying %q", len(results), errs, tc.want)
 			}
@@ -166,7 +166,7 @@ func TestZipMemberLyingAboutItsSizeIsRefusedByTheBytesRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := openDB(t)
-	_, errs := loadZip(t, db, archive, Options{ZipMaxBytes: 64 << 10})
+	_, errs := loadZip(t, db, archive, Options{Limits: Limits{ZipBytes: 64 << 10}})
 	if len(errs) != 1 || !errors.Is(errs[0], ErrRefused) || !strings.Contains(errs[0].Error(), "more than the archive declares") {
 		t.Fatalf("got %v", errs)
 	}

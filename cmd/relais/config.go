@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"relais/ingest"
 	"relais/queries"
 )
 
@@ -23,22 +26,12 @@ type Config struct {
 	Settings queries.Settings
 	// Database tunes DuckDB.
 	Database DatabaseConfig
+	// Limits bound what one input file may hold (docs/limits.md).
+	Limits ingest.Limits
 	// Locales order the translated columns a mapping reads ("title/*"),
 	// the configured language first (default fr, en; docs/mappings.md).
 	Locales []string
-	// Limits bound what an input may cost.
-	Limits LimitsConfig
 }
-
-// LimitsConfig bounds inputs (limits: in relais.yaml).
-type LimitsConfig struct {
-	// ZipMaxMB bounds the expanded size of a zip archive's members, in
-	// MiB (0: ingest.DefaultZipMaxBytes).
-	ZipMaxMB int64 `yaml:"zip_max_mb"`
-}
-
-// ZipMaxBytes is ZipMaxMB in bytes (0: the default).
-func (l LimitsConfig) ZipMaxBytes() int64 { return l.ZipMaxMB << 20 }
 
 // DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
 type DatabaseConfig struct {
@@ -56,8 +49,17 @@ type rawConfig struct {
 	} `yaml:"program"`
 	Targets  yaml.Node      `yaml:"targets"`
 	Database DatabaseConfig `yaml:"database"`
+	Limits   rawLimits      `yaml:"limits"`
 	Locales  []string       `yaml:"locales"`
-	Limits   LimitsConfig   `yaml:"limits"`
+}
+
+// rawLimits are the limits: as sizes, a number of bytes or a number with
+// a unit ("1MiB", "512 MB").
+type rawLimits struct {
+	FieldBytes  string `yaml:"field_bytes"`
+	RecordBytes string `yaml:"record_bytes"`
+	XLSXBytes   string `yaml:"xlsx_bytes"`
+	ZipBytes    string `yaml:"zip_bytes"`
 }
 
 type rawTarget struct {
@@ -93,7 +95,7 @@ func ParseConfig(b []byte) (Config, error) {
 			return Config{}, err
 		}
 	}
-	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, Locales: raw.Locales, Limits: raw.Limits}
+	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, Locales: raw.Locales}
 	if cfg.Timezone == "" {
 		cfg.Timezone = queries.DefaultLocation
 	}
@@ -133,14 +135,76 @@ func ParseConfig(b []byte) (Config, error) {
 			}
 		}
 	}
-	if cfg.Limits.ZipMaxMB < 0 {
-		return Config{}, fmt.Errorf("limits.zip_max_mb: must be >= 0, got %d", cfg.Limits.ZipMaxMB)
-	}
 	if cfg.Database.Threads < 0 {
 		return Config{}, fmt.Errorf("database.threads: must be >= 0, got %d", cfg.Database.Threads)
+	}
+	if cfg.Limits, err = parseLimits(raw.Limits); err != nil {
+		return Config{}, err
 	}
 	if err := cfg.Settings.Validate(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// parseLimits reads the limits: key; what is not given keeps its default.
+func parseLimits(raw rawLimits) (ingest.Limits, error) {
+	var lim ingest.Limits
+	for _, f := range []struct {
+		key, value string
+		to         *int64
+		min        int64
+	}{
+		{"limits.field_bytes", raw.FieldBytes, &lim.FieldBytes, 1 << 10},
+		{"limits.record_bytes", raw.RecordBytes, &lim.RecordBytes, 1 << 10},
+		{"limits.xlsx_bytes", raw.XLSXBytes, &lim.XLSXBytes, 1 << 20},
+		{"limits.zip_bytes", raw.ZipBytes, &lim.ZipBytes, 1 << 20},
+	} {
+		if f.value == "" {
+			continue
+		}
+		n, err := parseSize(f.value)
+		if err != nil {
+			return ingest.Limits{}, fmt.Errorf("%s: %q is not a size (want bytes, or a number with KiB, MiB or GiB: 4MiB)", f.key, f.value)
+		}
+		if n < f.min {
+			return ingest.Limits{}, fmt.Errorf("%s: %s is below the least it may be, %s", f.key, ingest.FormatBytes(n), ingest.FormatBytes(f.min))
+		}
+		*f.to = n
+	}
+	field, record := lim.FieldBytes, lim.RecordBytes
+	if field == 0 {
+		field = ingest.DefaultFieldBytes
+	}
+	if record == 0 {
+		record = ingest.DefaultRecordBytes
+	}
+	if field > record {
+		return ingest.Limits{}, fmt.Errorf("limits.field_bytes: %s is more than limits.record_bytes (%s): a field is part of a record", ingest.FormatBytes(field), ingest.FormatBytes(record))
+	}
+	return lim, nil
+}
+
+// parseSize reads "1048576", "1MiB", "1 MiB", "1MB" (10^6), "512k".
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("not a size: %q", s)
+	}
+	mult := map[string]float64{
+		"": 1, "b": 1,
+		"k": 1 << 10, "kib": 1 << 10, "kb": 1e3,
+		"m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
+		"g": 1 << 30, "gib": 1 << 30, "gb": 1e9,
+	}[unit]
+	if mult == 0 || v*mult > 1<<62 {
+		return 0, fmt.Errorf("not a size: %q", s)
+	}
+	return int64(v * mult), nil
 }

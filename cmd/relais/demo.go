@@ -11,14 +11,14 @@ import (
 	"relais/ingest/demo"
 )
 
-// demoFlags registers `relais demo --out DIR [--scale small|medium|large]
+// demoFlags registers `relais demo --out DIR [--scale small|medium|large|xlarge]
 // [--seed N] [--as-of YYYY-MM-DD]`. It needs no database. Output: one line
 // per file written on standard output (`DIR/FILE<TAB>DATASET<TAB>ROWS rows`),
 // then the configuration file; a closing log line on standard error says
 // how long it took and how to load the files.
 func (m *Main) demoFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	out := fs.String("out", "", "the folder to write the exports into (created when missing)")
-	scale := fs.String("scale", demo.ScaleSmall, "small (12 sites, ~3k people), medium (60 sites, 30k people) or large (300 sites, 200k people, 20M activity rows)")
+	scale := fs.String("scale", demo.ScaleSmall, "small (12 sites, ~3k people), medium (60 sites, 30k people) large (300 sites, 200k people, 20M activity rows) or xlarge (1,500 sites, 1M people, 100M activity rows)")
 	seed := fs.Int64("seed", 1, "the random seed; the same seed and as-of date write the same files")
 	asOf := fs.String("as-of", "", "the as-of date YYYY-MM-DD (default: today in the configured time zone)")
 	return func(ctx context.Context) error {
@@ -33,7 +33,7 @@ func (m *Main) demoFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			known = known || s == *scale
 		}
 		if !known {
-			return usagef("--scale %q: want small, medium or large", *scale)
+			return usagef("--scale %q: want small, medium, large or xlarge", *scale)
 		}
 		d, err := m.parseAsOf(*asOf)
 		if err != nil {

@@ -116,7 +116,7 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		opts.Set = set
 		opts.Location = m.config.Location
 		opts.Locales = m.config.Locales
-		opts.ZipMaxBytes = m.config.Limits.ZipMaxBytes()
+		opts.Limits = m.config.Limits
 		opts.Logger = m.Logger
 		if *dryRun {
 			return m.dryRun(ctx, files, opts)

@@ -16,6 +16,10 @@ import (
 	"relais/queries"
 )
 
+// maxServedRejects bounds the rejected rows an upload answers with and the
+// inbox keeps per file (each message is bounded by the ingest package).
+const maxServedRejects = 100
+
 // serveFlags registers `relais serve [--addr HOST:PORT] [--inbox DIR]
 // [--demo]` (CLI.md) and returns its runner: the dashboards, the JSON API,
 // the Excel export and /metrics on one address, until SIGINT or SIGTERM.

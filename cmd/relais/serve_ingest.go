@@ -14,11 +14,13 @@ import (
 
 // serveOptions are the ingest options of the server's inbox, upload and
 // dry-run form: the rules of the command line (dataset from the name or
-// the header, day-first dates, all-or-nothing).
+// the header, day-first dates, all-or-nothing, the configured limits). The
+// inbox keeps its last results for /data: a hundred rejects per file say
+// enough.
 func (m *Main) serveOptions(name string) ingest.Options {
 	return ingest.Options{
 		Name: name, DateOrder: "dmy", Location: m.config.Location, Locales: m.config.Locales,
-		ZipMaxBytes: m.config.Limits.ZipMaxBytes(), Logger: m.Logger,
+		Limits: m.config.Limits, MaxRejects: maxServedRejects, Logger: m.Logger,
 	}
 }
 

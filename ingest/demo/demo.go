@@ -21,19 +21,20 @@ const (
 	ScaleSmall  = "small"
 	ScaleMedium = "medium"
 	ScaleLarge  = "large"
+	ScaleXLarge = "xlarge"
 )
 
 // Scales lists the accepted scale names.
-func Scales() []string { return []string{ScaleSmall, ScaleMedium, ScaleLarge} }
+func Scales() []string { return []string{ScaleSmall, ScaleMedium, ScaleLarge, ScaleXLarge} }
 
 // ErrScale is returned for a scale that is not one of Scales().
-var ErrScale = errors.New("unknown scale (want small, medium or large)")
+var ErrScale = errors.New("unknown scale (want small, medium, large or xlarge)")
 
 // Options say what to write.
 type Options struct {
 	// Dir is the folder written to (created when missing).
 	Dir string
-	// Scale is small (default when empty), medium or large.
+	// Scale is small (default when empty), medium, large or xlarge.
 	Scale string
 	// Seed makes the data; the same seed and AsOf write the same bytes.
 	Seed int64
@@ -87,6 +88,9 @@ func scaleFor(name string) (scaleSpec, error) {
 	case ScaleLarge:
 		return scaleSpec{sites: 300, people: 200_000, ideas: 300_000, votes: 3_000_000, comments: 1_000_000, activity: 20_000_000,
 			challenges: 60, coreTeam: 40, sponsors: 2, excellent: 45, noAmbassador: 20, drop: 20, slowS: 20}, nil
+	case ScaleXLarge: // five times large: what the load path must still hold under 1 GiB
+		return scaleSpec{sites: 1500, people: 1_000_000, ideas: 1_500_000, votes: 15_000_000, comments: 5_000_000, activity: 100_000_000,
+			challenges: 120, coreTeam: 100, sponsors: 3, excellent: 225, noAmbassador: 100, drop: 100, slowS: 100}, nil
 	}
 	return scaleSpec{}, fmt.Errorf("demo: scale %q: %w", name, ErrScale)
 }
