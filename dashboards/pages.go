@@ -25,7 +25,7 @@ type pages struct {
 	sets map[string]*template.Template
 }
 
-var pageNames = []string{"sponsor", "sites", "site", "committee", "data", "error"}
+var pageNames = []string{"sponsor", "sites", "site", "committee", "data", "error", "dryrun"}
 
 func newPages() (*pages, error) {
 	funcs := template.FuncMap{

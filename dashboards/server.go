@@ -63,6 +63,9 @@ type Options struct {
 	Now func() time.Time
 	// Ingest loads a file; nil disables the inbox and the upload endpoint.
 	Ingest IngestFunc
+	// DryRun validates an uploaded file without loading it (the form on
+	// /data); nil disables the form's endpoint.
+	DryRun DryRunFunc
 	// Metrics is mounted at /metrics when non-nil.
 	Metrics http.Handler
 	// ObserveHTTP is called once per request when non-nil, with the route
@@ -298,6 +301,8 @@ func (s *Server) routes() *gin.Engine {
 	get("/sites/:id", s.cachedPage(s.sitePage))
 	get("/committee", s.cachedPage(s.committeePage))
 	get("/data", s.dataPage)
+	// The dry-run form posts a file like an upload: the same deadlines.
+	e.POST("/data/dry-run", deadlines(lim.UploadTimeout, 2*lim.UploadTimeout), s.dryRunPage)
 
 	get("/api/v1/kpis", s.cachedAPI(s.apiKPIs))
 	get("/api/v1/sites/:id", s.cachedAPI(s.apiSite))

@@ -32,6 +32,9 @@ type Options struct {
 	// Set gives columns a constant value for every row (--set COLUMN=VALUE),
 	// replacing what the file holds. Columns the dataset lacks are ignored.
 	Set map[string]string
+	// Locales order the columns of a mapping's "title/*" entries
+	// (nil: DefaultLocales).
+	Locales []string
 	// Sheet names the XLSX sheet to read (default: the first).
 	Sheet string
 	// DateOrder is "dmy" (default) or "mdy", for a/b/yyyy dates.
@@ -49,7 +52,11 @@ type Options struct {
 	// base name of the path), in any encoding: what is recorded and
 	// printed is its DisplayName.
 	Name string
-	// Limits bound a field, a record and a workbook (zero: the defaults).
+	// RejectsPath replaces FILE.rejects.csv (a member of an archive
+	// writes its rejects beside the archive).
+	RejectsPath string
+	// Limits bound a field, a record, a workbook and a zip archive (zero:
+	// the defaults).
 	Limits Limits
 	// MaxRejects caps the rejected rows kept in Result.Rejects (default
 	// 1000); every rejected row is still counted and, with SkipInvalid,
@@ -81,6 +88,9 @@ type Result struct {
 	// AlreadyLoaded, with Options.SkipLoaded, is the earlier load of the
 	// same content (nil: the file was read).
 	AlreadyLoaded *queries.IngestLogEntry
+	// Skipped says why a member of a zip archive was not read ("": it
+	// was).
+	Skipped string
 }
 
 // Reject is one rejected row.
@@ -108,6 +118,9 @@ func (r Reject) Message(file string) string {
 func (r Result) Summary() string {
 	// The first line is exactly DATA.md's form; what else there is to say
 	// goes on an indented second line, so that the line stays matchable.
+	if r.Skipped != "" {
+		return fmt.Sprintf("%s: skipped: %s", r.File, r.Skipped)
+	}
 	line := fmt.Sprintf("%s: %d rows, %d loaded, %d rejected", r.File, r.Rows, r.Loaded, r.Rejected)
 	var more []string
 	if r.Dataset != "" {
@@ -144,6 +157,12 @@ var ErrRefused = errors.New("file refused")
 // rejected rows (also with SkipInvalid, after the valid rows loaded), a
 // database error. The Result is filled as far as known in every case.
 func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (Result, error) {
+	return loadFile(ctx, db, path, opts, nil)
+}
+
+// loadFile is LoadFile; with a report (a dry run: db may be nil) it
+// describes the plan in it and counts the rows instead of loading them.
+func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, report *Report) (Result, error) {
 	started := time.Now()
 	name := opts.Name
 	if name == "" {
@@ -152,13 +171,20 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 	name = DisplayName(name)
 	opts.Limits = opts.Limits.withDefaults()
 	res := Result{File: name}
+	if opts.Mapping == "" && opts.Dataset == "" {
+		// A shipped mapping made for files of this name (docs/mappings.md).
+		opts.Mapping = mappingForFile(name)
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	loc := opts.Location
-	if loc == nil {
+	if loc == nil && db != nil {
 		loc = db.Location()
+	}
+	if loc == nil {
+		loc = time.Local
 	}
 	if opts.MaxRejects <= 0 {
 		opts.MaxRejects = 1000
@@ -199,7 +225,13 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 	defer bar.finish()
 
 	var src source
-	if isXLSX {
+	if ext == ".parquet" {
+		pq, err := openParquet(ctx, path)
+		if err != nil {
+			return refuse(fmt.Errorf("cannot read the Parquet file: %w", err))
+		}
+		src = pq
+	} else if isXLSX {
 		x, err := openXLSX(path, opts.Sheet, opts.Limits)
 		if err != nil {
 			return refuse(fmt.Errorf("cannot read the workbook: %w", err))
@@ -228,6 +260,9 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 	if p != nil {
 		res.Dataset = p.ds.Name
 		res.Ignored = p.ignored
+		if report != nil {
+			report.describe(header, p, opts)
+		}
 	}
 	if err != nil {
 		return refuse(err)
@@ -239,14 +274,21 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 		rejectsBOM = c.bom
 	}
 
-	loader, err := db.NewLoader(ctx, p.ds)
-	if err != nil {
-		return res, fmt.Errorf("%s: %w", name, err)
+	var loader rowSink = &countingSink{}
+	if report == nil {
+		l, err := db.NewLoader(ctx, p.ds)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", name, err)
+		}
+		loader = l
 	}
 	defer loader.Close()
 
 	var rejects *rejectsWriter
 	rejectsPath := path + ".rejects.csv"
+	if opts.RejectsPath != "" {
+		rejectsPath = opts.RejectsPath
+	}
 	if opts.SkipInvalid {
 		defer func() {
 			if rejects != nil {
@@ -326,6 +368,9 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 		return res, fmt.Errorf("%s: %w", name, err)
 	}
 	res.Loaded = n
+	if report != nil {
+		return res, nil
+	}
 	log.Info("loaded", "file", name, "dataset", p.ds.Name, "rows", res.Rows, "loaded", n, "rejected", res.Rejected, "took", time.Since(started).Round(time.Millisecond), "read", readTook.Round(time.Millisecond))
 	if res.Rejected > 0 {
 		return res, fmt.Errorf("%s: %d %w (written to %s)", name, res.Rejected, ErrRejected, rejectsPath)

@@ -386,13 +386,9 @@ func TestSkipInvalidLoadsValidRowsAndWritesTheRejects(t *testing.T) {
 }
 
 func TestConsulFileLoadsThroughTheShippedMapping(t *testing.T) {
-	src := "/work/shared/fixtures/real/consul-madrid-proposals.csv"
-	if _, err := os.Stat(src); err != nil {
-		src = filepath.Join("testdata", "consul-madrid-proposals.csv")
-	}
-	data, err := os.ReadFile(src)
+	data, err := os.ReadFile(realFixture(t, "consul-madrid-proposals.csv"))
 	if err != nil {
-		t.Skipf("CONSUL fixture not found: %v", err)
+		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "consul-madrid-proposals.csv")
 	if err := os.WriteFile(path, data, 0o644); err != nil {

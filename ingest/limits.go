@@ -24,6 +24,10 @@ type Limits struct {
 	// XLSXBytes bounds a workbook's expanded size: every part once
 	// unzipped, as the zip declares it (default 1 GiB).
 	XLSXBytes int64
+	// ZipBytes bounds what the CSV, XLSX and Parquet members of a zip
+	// archive expand to, declared or actually read (default 4 GiB;
+	// docs/mappings.md).
+	ZipBytes int64
 }
 
 // Default limits: far above any real export (the longest idea text the
@@ -34,6 +38,7 @@ const (
 	DefaultFieldBytes  = 1 << 20
 	DefaultRecordBytes = 4 << 20
 	DefaultXLSXBytes   = 1 << 30
+	DefaultZipBytes    = 4 << 30
 )
 
 // withDefaults fills the zero limits.
@@ -49,6 +54,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.XLSXBytes <= 0 {
 		l.XLSXBytes = DefaultXLSXBytes
+	}
+	if l.ZipBytes <= 0 {
+		l.ZipBytes = DefaultZipBytes
 	}
 	return l
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"database/sql/driver"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +18,12 @@ type colPlan struct {
 	// src are the source indices (a mapping's list: first non-empty wins);
 	// empty when the column is not in the file.
 	src []int
+	// pats are the mapping's patterns, parallel to src (nil: the whole
+	// value).
+	pats []*regexp.Regexp
+	// join, when hasJoin, joins the non-empty source values.
+	join    string
+	hasJoin bool
 	// label names the column in messages: its header in the file, else the
 	// canonical name.
 	label string
@@ -89,10 +96,8 @@ func plan(name string, header []string, opts Options, loc *time.Location, mdy bo
 	p.cols = make([]colPlan, len(ds.Columns))
 	used := make([]bool, len(header))
 	keys := make([]string, len(header))
-	full := make([]string, len(header))
 	for i, h := range header {
 		keys[i] = headerKey(h)
-		full[i] = fold(h)
 	}
 	found := func() string {
 		var l []string
@@ -114,17 +119,27 @@ func plan(name string, header []string, opts Options, loc *time.Location, mdy bo
 			}
 			mapped[c.Name] = true
 			cp := &p.cols[ci]
-			for _, from := range cm.From {
-				fk := fold(from)
-				for i := range header {
-					if full[i] == fk && !used[i] {
-						used[i] = true
-						cp.src = append(cp.src, i)
-						if cp.label == "" {
-							cp.label = strings.TrimSpace(header[i])
-						}
+			locales := opts.Locales
+			if locales == nil {
+				locales = DefaultLocales
+			}
+			for fi, from := range cm.From {
+				for _, i := range sourceColumns(header, from, locales) {
+					// A pattern takes a part of a column another
+					// canonical column may also read.
+					if used[i] && cm.Patterns[fi] == nil {
+						continue
+					}
+					used[i] = true
+					cp.src = append(cp.src, i)
+					cp.pats = append(cp.pats, cm.Patterns[fi])
+					if cp.label == "" {
+						cp.label = strings.TrimSpace(header[i])
 					}
 				}
+			}
+			if cm.Join != nil {
+				cp.join, cp.hasJoin = *cm.Join, true
 			}
 			if cm.Default != nil {
 				cp.def, cp.hasDef = *cm.Default, true
@@ -245,14 +260,7 @@ func (cp *colPlan) raw(rec []string) string {
 	if cp.hasSet {
 		return cp.set
 	}
-	v := ""
-	for _, i := range cp.src {
-		if i < len(rec) {
-			if v = strings.TrimSpace(rec[i]); v != "" {
-				break
-			}
-		}
-	}
+	v := cp.sourceValue(rec)
 	if v == "" {
 		if cp.values != nil {
 			if t, ok := cp.values[""]; ok {
@@ -273,6 +281,34 @@ func (cp *colPlan) raw(rec []string) string {
 		return cp.whenPresent
 	}
 	return v
+}
+
+// sourceValue is the value the file gives: the first non-empty source
+// (after its pattern), or all of them joined.
+func (cp *colPlan) sourceValue(rec []string) string {
+	var parts []string
+	for k, i := range cp.src {
+		if i >= len(rec) {
+			continue
+		}
+		v := strings.TrimSpace(rec[i])
+		if v != "" && cp.pats != nil && cp.pats[k] != nil {
+			m := cp.pats[k].FindStringSubmatch(v)
+			if m == nil {
+				v = ""
+			} else {
+				v = strings.TrimSpace(m[1])
+			}
+		}
+		if v == "" {
+			continue
+		}
+		if !cp.hasJoin {
+			return v
+		}
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, cp.join)
 }
 
 // row converts one record into values (the dataset's column order). On a

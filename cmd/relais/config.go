@@ -30,6 +30,9 @@ type Config struct {
 	Limits ingest.Limits
 	// HTTP bounds the server's connections (relais serve).
 	HTTP HTTPConfig
+	// Locales order the translated columns a mapping reads ("title/*"),
+	// the configured language first (default fr, en; docs/mappings.md).
+	Locales []string
 }
 
 // DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
@@ -50,6 +53,7 @@ type rawConfig struct {
 	Database DatabaseConfig `yaml:"database"`
 	Limits   rawLimits      `yaml:"limits"`
 	HTTP     HTTPConfig     `yaml:"http"`
+	Locales  []string       `yaml:"locales"`
 }
 
 // rawLimits are the limits: as sizes, a number of bytes or a number with
@@ -58,6 +62,7 @@ type rawLimits struct {
 	FieldBytes  string `yaml:"field_bytes"`
 	RecordBytes string `yaml:"record_bytes"`
 	XLSXBytes   string `yaml:"xlsx_bytes"`
+	ZipBytes    string `yaml:"zip_bytes"`
 }
 
 type rawTarget struct {
@@ -93,7 +98,7 @@ func ParseConfig(b []byte) (Config, error) {
 			return Config{}, err
 		}
 	}
-	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, HTTP: raw.HTTP}
+	cfg := Config{Timezone: raw.Timezone, Database: raw.Database, HTTP: raw.HTTP, Locales: raw.Locales}
 	if cfg.Timezone == "" {
 		cfg.Timezone = queries.DefaultLocation
 	}
@@ -159,6 +164,7 @@ func parseLimits(raw rawLimits) (ingest.Limits, error) {
 		{"limits.field_bytes", raw.FieldBytes, &lim.FieldBytes, 1 << 10},
 		{"limits.record_bytes", raw.RecordBytes, &lim.RecordBytes, 1 << 10},
 		{"limits.xlsx_bytes", raw.XLSXBytes, &lim.XLSXBytes, 1 << 20},
+		{"limits.zip_bytes", raw.ZipBytes, &lim.ZipBytes, 1 << 20},
 	} {
 		if f.value == "" {
 			continue

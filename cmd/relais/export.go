@@ -21,9 +21,17 @@ func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	asOf := fs.String("as-of", "", "the as-of date YYYY-MM-DD (default: today in the configured time zone)")
 	// Not in CLI.md: the workbook's language, as /export.xlsx?lang= offers.
 	lang := fs.String("lang", "fr", "the workbook's language: fr or en")
+	weeks := fs.Int("weeks", 13, "with --parquet: the weeks of the weekly series (1-104)")
+	parquetDir := fs.String("parquet", "", "also (or instead) write every dataset, the KPIs and the weekly series as Parquet files into this new folder (docs/parquet.md)")
 	return func(ctx context.Context) error {
+		if *out == "" && *parquetDir != "" {
+			if fs.NArg() > 0 {
+				return usagef("unexpected argument %q", fs.Arg(0))
+			}
+			return m.exportParquet(ctx, *parquetDir, *asOf, *weeks)
+		}
 		if *out == "" {
-			return usagef("--out FILE.xlsx is required")
+			return usagef("--out FILE.xlsx (or --parquet DIR) is required")
 		}
 		if fs.NArg() > 0 {
 			return usagef("unexpected argument %q", fs.Arg(0))
@@ -34,11 +42,7 @@ func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		if !strings.EqualFold(filepath.Ext(*out), ".xlsx") {
 			return usagef("--out %q: the workbook's name must end in .xlsx", *out)
 		}
-		d, err := m.parseAsOf(*asOf)
-		if err != nil {
-			return err
-		}
-		db, err := m.openDB(ctx)
+		db, d, err := m.dbAsOf(ctx, *asOf)
 		if err != nil {
 			return err
 		}
@@ -67,6 +71,9 @@ func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			return jobError{fmt.Errorf("write %s: %w", *out, err)}
 		}
 		m.Logger.Info("workbook written", "file", *out, "as_of", doc.AsOf, "elapsed", m.Now().Sub(start).Round(time.Millisecond))
+		if *parquetDir != "" {
+			return m.exportParquet(ctx, *parquetDir, *asOf, *weeks)
+		}
 		return nil
 	}
 }

@@ -73,6 +73,7 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	fs.StringVar(&opts.Sheet, "sheet", "", "the XLSX sheet to read (default: the first)")
 	fs.StringVar(&opts.DateOrder, "date-order", "dmy", "how to read a/b/yyyy dates: dmy or mdy")
 	fs.BoolVar(&opts.SkipInvalid, "skip-invalid", false, "load the valid rows and write the rejected ones to FILE.rejects.csv")
+	dryRun := fs.Bool("dry-run", false, "read and validate every file and show what would load (dataset, columns, counts, first rejects); write nothing")
 	return func(ctx context.Context) error {
 		configPath := m.configPath
 		files, err := ingestFiles(fs)
@@ -113,22 +114,22 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			}
 		}
 		opts.Set = set
+		opts.Location = m.config.Location
+		opts.Locales = m.config.Locales
+		opts.Limits = m.config.Limits
+		opts.Logger = m.Logger
+		if *dryRun {
+			return m.dryRun(ctx, files, opts)
+		}
 		db, err := m.openDB(ctx)
 		if err != nil {
 			return err
 		}
-		opts.Location = m.config.Location
-		opts.Limits = m.config.Limits
 		opts.Progress = m.Stderr
-		opts.Logger = m.Logger
-		failed := 0
-		for _, path := range files {
-			o := opts
-			// Messages name the file as the user gave it (FILE:LINE: ...,
-			// the summary line), as compilers do: a path with folders
-			// still ends with the file's name.
-			o.Name = path
-			res, err := ingest.LoadFile(ctx, db, path, o)
+		failed, total := 0, 0
+		each := func(res ingest.Result, err error) error {
+			total++
+			path := res.File
 			for _, r := range res.Rejects {
 				fmt.Fprintln(m.Stderr, r.Message(res.File))
 			}
@@ -147,6 +148,18 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 					return jobError{err}
 				}
 			}
+			return nil
+		}
+		for _, path := range files {
+			o := opts
+			// Messages name the file as the user gave it (FILE:LINE: ...,
+			// the summary line), as compilers do: a path with folders
+			// still ends with the file's name. A zip's members are
+			// named ARCHIVE/MEMBER.
+			o.Name = path
+			if err := ingest.LoadPath(ctx, db, path, o, each); err != nil {
+				return err
+			}
 		}
 		if ctx.Err() != nil && failed == 0 {
 			// Interrupted once the last file had committed (a load
@@ -161,7 +174,7 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		}
 		writeQuality(m.Stdout, q)
 		if failed > 0 {
-			return jobError{fmt.Errorf("%d of %d files had rejected rows or were refused (see above)", failed, len(files))}
+			return jobError{fmt.Errorf("%d of %d files had rejected rows or were refused (see above)", failed, total)}
 		}
 		return nil
 	}

@@ -92,9 +92,9 @@ type command struct {
 
 func (m *Main) commands() []command {
 	return []command{
-		{"ingest", "relais ingest [--dataset NAME] [--mapping NAME|FILE] [--set COLUMN=VALUE]... [--sheet NAME] [--date-order dmy|mdy] [--skip-invalid] FILE...", (*Main).ingestFlags},
+		{"ingest", "relais ingest [--dataset NAME] [--mapping NAME|FILE] [--set COLUMN=VALUE]... [--sheet NAME] [--date-order dmy|mdy] [--skip-invalid] [--dry-run] FILE|ARCHIVE.zip...", (*Main).ingestFlags},
 		{"kpi", "relais kpi [--as-of YYYY-MM-DD] [--format table|json]", (*Main).kpiFlags},
-		{"export", "relais export [--as-of YYYY-MM-DD] [--lang fr|en] --out FILE.xlsx", (*Main).exportFlags},
+		{"export", "relais export [--as-of YYYY-MM-DD] [--lang fr|en] --out FILE.xlsx | --parquet DIR", (*Main).exportFlags},
 		{"serve", "relais serve [--addr HOST:PORT] [--inbox DIR] [--demo]", (*Main).serveFlags},
 		{"demo", "relais demo --out DIR [--scale small|medium|large] [--seed N] [--as-of YYYY-MM-DD]", (*Main).demoFlags},
 	}

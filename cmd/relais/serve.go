@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"relais/dashboards"
-	"relais/ingest"
 	"relais/ingest/demo"
 	"relais/metrics"
 	"relais/queries"
@@ -74,31 +73,7 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		}
 		snaps := queries.NewSnapshots(db, m.config.Settings, m.Now)
 		met := metrics.New(metrics.Options{DB: db, Snapshots: snaps, Logger: m.Logger})
-		load := func(ctx context.Context, path, name string) (dashboards.IngestOutcome, error) {
-			// The rules of the command line: dataset from the name or the
-			// header, day-first dates, all-or-nothing, the configured
-			// limits; content loaded already (same SHA-256) is not loaded
-			// again, so that a restart never loads a file twice
-			// (docs/loading.md). The inbox keeps its last results for
-			// /data: a hundred rejects per file say enough.
-			res, err := ingest.LoadFile(ctx, db, path, ingest.Options{
-				Name: name, DateOrder: "dmy", Location: m.config.Location, Logger: m.Logger,
-				Limits: m.config.Limits, MaxRejects: maxServedRejects, SkipLoaded: true,
-			})
-			out := dashboards.IngestOutcome{
-				File: res.File, Dataset: res.Dataset, RowsRead: res.Rows, Loaded: res.Loaded,
-				Rejected: res.Rejected, Summary: res.Summary(), RejectsPath: res.RejectsFile,
-				AlreadyLoaded: res.AlreadyLoaded != nil,
-			}
-			for _, r := range res.Rejects {
-				out.Errors = append(out.Errors, r.Message(res.File))
-			}
-			if more := res.Rejected - int64(len(res.Rejects)); more > 0 {
-				out.Errors = append(out.Errors, fmt.Sprintf("%s: %d more rejected rows not shown", res.File, more))
-			}
-			met.ObserveIngest(res.Dataset, res.Loaded, res.Rejected, err == nil, m.Now())
-			return out, err
-		}
+		load := m.serveIngest(db, met.ObserveIngest)
 		if *withDemo {
 			for _, f := range sum.Files {
 				out, err := load(ctx, filepath.Join(demoDir, f.Name), f.Name)
@@ -111,7 +86,7 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		gin.SetMode(gin.ReleaseMode) // gin's debug mode prints to stdout
 		srv, err := dashboards.New(dashboards.Options{
 			DB: db, Snapshots: snaps, Logger: m.Logger, Now: m.Now,
-			Ingest: load, Metrics: met.Handler(), ObserveHTTP: met.ObserveHTTP, InboxDir: *inbox,
+			Ingest: load, DryRun: m.serveDryRun(), Metrics: met.Handler(), ObserveHTTP: met.ObserveHTTP, InboxDir: *inbox,
 			HTTP: m.config.HTTP.limits(),
 		})
 		if err != nil {

@@ -29,11 +29,7 @@ func freeAddr(t *testing.T) string {
 func TestServeAnswersAndShutsDownWhenCancelled(t *testing.T) {
 	dbPath, cfg := kpiTestDB(t)
 	addr := freeAddr(t)
-	var out, errb bytes.Buffer
-	m := NewMain()
-	m.Stdout, m.Stderr = &out, &errb
-	m.Getenv = func(string) string { return "" }
-	m.Logger = slog.New(slog.NewTextHandler(&errb, nil))
+	m, errb := newServeMain()
 	run, err := m.ParseFlags([]string{"serve", "--db", dbPath, "--config", cfg, "--addr", addr, "--inbox", t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,121 @@
+package dashboards
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// DryRunFile is what a dry run found in one file (or zip member): the
+// dataset, where each column would come from, the counts and the first
+// rejects; nothing is loaded.
+type DryRunFile struct {
+	File     string
+	Dataset  string
+	Mapping  string
+	Columns  []DryRunColumn
+	Ignored  []string
+	Rows     int64
+	Valid    int64
+	Rejected int64
+	Rejects  []string
+	// Refused says why the file would be refused; Skipped why a zip member
+	// would not be read.
+	Refused string
+	Skipped string
+}
+
+// DryRunColumn is one canonical column and the file's headers it reads.
+type DryRunColumn struct {
+	Column   string
+	Required bool
+	Headers  []string
+	// Via is header, mapping, set, default or missing.
+	Via string
+}
+
+// DryRunFunc reads and validates a file with the rules of the command
+// line and writes nothing (docs/mappings.md, "Dry run").
+type DryRunFunc func(ctx context.Context, path, name string) ([]DryRunFile, error)
+
+// dryRunWords are the texts of the dry-run form and report.
+var dryRunWords = map[string]map[string]string{
+	langFR: {
+		"dry_run": "Essai à blanc", "dry_run_help": "Envoyez un fichier (CSV, XLSX, Parquet ou zip) : relais montre ce qu'il en ferait, sans rien charger.",
+		"dry_run_submit": "Essayer", "dry_run_nothing": "Rien n'a été chargé.", "mapping": "Correspondance", "none_by_header": "aucune (en-têtes reconnus par leur nom)",
+		"column": "Colonne", "headers": "En-têtes du fichier", "via": "Source", "ignored": "Colonnes ignorées", "valid": "valides",
+		"refused": "Refusé", "skipped": "Ignoré", "first_rejects": "Premières lignes rejetées",
+	},
+	langEN: {
+		"dry_run": "Dry run", "dry_run_help": "Send a file (CSV, XLSX, Parquet or zip): relais shows what it would do with it, loading nothing.",
+		"dry_run_submit": "Try", "dry_run_nothing": "Nothing was loaded.", "mapping": "Mapping", "none_by_header": "none (headers matched by name)",
+		"column": "Column", "headers": "File headers", "via": "Source", "ignored": "Ignored columns", "valid": "valid",
+		"refused": "Refused", "skipped": "Skipped", "first_rejects": "First rejected rows",
+	},
+}
+
+func init() {
+	for lang, words := range dryRunWords {
+		for k, v := range words {
+			if _, ok := translations[lang].words[k]; !ok {
+				translations[lang].words[k] = v
+			}
+		}
+	}
+}
+
+// dryRunPage answers POST /data/dry-run: the uploaded file is read and
+// validated, the report shown, nothing loaded. Same guards as the upload
+// endpoint (loopback, same origin, size).
+func (s *Server) dryRunPage(c *gin.Context) {
+	if s.opts.DryRun == nil {
+		s.dryRunError(c, http.StatusNotFound, "this server does not offer dry runs")
+		return
+	}
+	if err := s.uploadAllowed(c.Request); err != nil {
+		s.dryRunError(c, http.StatusForbidden, err.Error())
+		return
+	}
+	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
+		s.dryRunError(c, http.StatusForbidden, "cross-origin request refused")
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		s.dryRunError(c, http.StatusBadRequest, "want a multipart form with a \"file\" field: "+err.Error())
+		return
+	}
+	dir, err := os.MkdirTemp("", "relais-dryrun-")
+	if err != nil {
+		s.pageError(c, "data", err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	name := filepath.Base(filepath.Clean("/" + strings.ReplaceAll(fh.Filename, `\`, "/")))
+	if name == "/" || name == "." {
+		name = "upload"
+	}
+	path := filepath.Join(dir, name)
+	if err := saveUpload(fh, path); err != nil {
+		s.pageError(c, "data", err)
+		return
+	}
+	files, _ := s.opts.DryRun(c.Request.Context(), path, name)
+	v := s.newView(c, "data", "/data")
+	v.Title = v.T("dry_run") + " · " + name
+	v.Body = files
+	s.render(c, http.StatusOK, "dryrun", v)
+}
+
+// dryRunError shows why a dry run could not start.
+func (s *Server) dryRunError(c *gin.Context, code int, msg string) {
+	v := s.newView(c, "data", "/data")
+	v.Title = v.T("dry_run")
+	v.Body = msg
+	s.render(c, code, "error", v)
+}

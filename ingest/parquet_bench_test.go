@@ -1,0 +1,95 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"relais/queries"
+)
+
+// BenchmarkParquet loads a demo folder (RELAIS_BENCH_DIR, written by
+// `relais demo`) once, then measures `relais export --parquet` (the whole
+// folder) and, per dataset, loading its CSV (or XLSX) file against loading
+// the Parquet files exported from it into a fresh database. Run once:
+//
+//	RELAIS_BENCH_DIR=demo-medium go test -run '^$' -bench Parquet -benchtime 1x ./ingest
+func BenchmarkParquet(b *testing.B) {
+	dir := os.Getenv("RELAIS_BENCH_DIR")
+	if dir == "" {
+		b.Skip("RELAIS_BENCH_DIR is not set (a folder written by relais demo)")
+	}
+	ctx := context.Background()
+	var files []string
+	for _, pat := range []string{"*.csv", "*.xlsx"} {
+		m, _ := filepath.Glob(filepath.Join(dir, pat))
+		for _, f := range m {
+			if !strings.HasSuffix(f, ".rejects.csv") {
+				files = append(files, f)
+			}
+		}
+	}
+	sort.Strings(files)
+	src := openBenchDB(b)
+	defer src.Close()
+	byDataset := map[string]string{}
+	for _, f := range files {
+		res, err := LoadFile(ctx, src, f, Options{})
+		if err != nil {
+			b.Fatalf("%v (%s)", err, res.Summary())
+		}
+		byDataset[res.Dataset] = f
+	}
+	asOf := time.Now()
+	out := filepath.Join(b.TempDir(), "parquet")
+	b.Run("export", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			dst := out
+			if i > 0 {
+				dst = filepath.Join(b.TempDir(), "parquet")
+			}
+			start := time.Now()
+			if _, err := src.ExportParquet(ctx, queries.ParquetOptions{Dir: dst, AsOf: asOf}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(time.Since(start).Seconds(), "s")
+		}
+	})
+	for _, ds := range queries.Datasets() {
+		csvFile, ok := byDataset[ds.Name]
+		if !ok {
+			continue
+		}
+		parts := []string{filepath.Join(out, ds.Name+".parquet")}
+		if ds.Name == "activity" {
+			parts, _ = filepath.Glob(filepath.Join(out, "activity", "*", "*.parquet"))
+		}
+		for _, tc := range []struct {
+			name  string
+			files []string
+		}{{"csv", []string{csvFile}}, {"parquet", parts}} {
+			b.Run(ds.Name+"/"+tc.name, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					db := openBenchDB(b)
+					start := time.Now()
+					var rows int64
+					for _, f := range tc.files {
+						res, err := LoadFile(ctx, db, f, Options{Dataset: ds.Name})
+						if err != nil {
+							b.Fatalf("%v (%s)", err, res.Summary())
+						}
+						rows += res.Rows
+					}
+					took := time.Since(start)
+					b.ReportMetric(took.Seconds(), "s")
+					b.ReportMetric(float64(rows)/took.Seconds(), "rows/s")
+					db.Close()
+				}
+			})
+		}
+	}
+}
