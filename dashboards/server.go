@@ -19,6 +19,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"relais/dashboards/auth"
 	"relais/queries"
 )
 
@@ -70,6 +71,9 @@ type Options struct {
 	// InboxSettle is how long a file's size and modification time must
 	// stay unchanged before the inbox takes it (0: 3 seconds).
 	InboxSettle time.Duration
+	// Auth signs people in and says what they may see; nil: no sign-in,
+	// for a server on loopback (or started with --insecure-no-auth).
+	Auth *auth.Auth
 	// RefreshEvery is the period of the snapshot refresh ticker that
 	// notices a new local date (0: one minute).
 	RefreshEvery time.Duration
@@ -311,15 +315,16 @@ func (s *Server) routes() *gin.Engine {
 	e := gin.New()
 	e.RedirectTrailingSlash = true
 	e.HandleMethodNotAllowed = true
-	e.Use(s.requestLog, s.recovery, securityHeaders)
+	e.Use(s.requestLog, s.recovery, securityHeaders, s.authorize)
+	s.authRoutes(e)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/:file", serveStatic)
 
-	e.GET("/", s.cachedPage(s.sponsorPage))
-	e.GET("/sites", s.cachedPage(s.sitesPage))
-	e.GET("/sites/:id", s.cachedPage(s.sitePage))
-	e.GET("/committee", s.cachedPage(s.committeePage))
+	e.GET("/", s.scopedPage(s.sponsorPage))
+	e.GET("/sites", s.scopedPage(s.sitesPage))
+	e.GET("/sites/:id", s.scopedPage(s.sitePage))
+	e.GET("/committee", s.scopedPage(s.committeePage))
 	e.GET("/data", s.dataPage)
 
 	e.GET("/api/v1/kpis", s.cachedAPI(s.apiKPIs))

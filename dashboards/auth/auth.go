@@ -282,3 +282,7 @@ func (a *Auth) MetricsAllowed(r *http.Request) bool {
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(a.cfg.MetricsToken)) == 1
 }
+
+// SetOnSignIn sets the function called after each OIDC sign-in (the
+// server's audit). Call it before serving.
+func (a *Auth) SetOnSignIn(f func(r *http.Request, u *User)) { a.cfg.OnSignIn = f }
