@@ -49,13 +49,13 @@ func authText(lang, key string) string {
 // Origin, with SameSite=Lax session cookies: docs/security.md).
 func (s *Server) authorize(c *gin.Context) {
 	a := s.opts.Auth
+	r := c.Request
+	if r.TLS != nil || (a != nil && a.Secure(r)) {
+		c.Header("Strict-Transport-Security", "max-age=31536000")
+	}
 	if a == nil {
 		c.Next()
 		return
-	}
-	r := c.Request
-	if r.TLS != nil || a.Secure(r) {
-		c.Header("Strict-Transport-Security", "max-age=31536000")
 	}
 	need := auth.Required(r.Method, r.URL.Path)
 	if !auth.ReadOnly(r.Method) {

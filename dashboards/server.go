@@ -7,6 +7,7 @@ package dashboards
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -74,6 +75,8 @@ type Options struct {
 	// Auth signs people in and says what they may see; nil: no sign-in,
 	// for a server on loopback (or started with --insecure-no-auth).
 	Auth *auth.Auth
+	// TLS, when set, serves HTTPS (with HSTS) on the listener.
+	TLS *tls.Config
 	// RefreshEvery is the period of the snapshot refresh ticker that
 	// notices a new local date (0: one minute).
 	RefreshEvery time.Duration
@@ -169,9 +172,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.inbox.run(ctx) }()
 	}
+	scheme := "http://"
+	if s.opts.TLS != nil {
+		ln = tls.NewListener(ln, s.opts.TLS)
+		scheme = "https://"
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("serving", "addr", "http://"+ln.Addr().String(), "inbox", s.opts.InboxDir, "echarts", EChartsEmbedded())
+	s.log.Info("serving", "addr", scheme+ln.Addr().String(), "inbox", s.opts.InboxDir, "echarts", EChartsEmbedded(), "sign_in", s.opts.Auth != nil)
 	var err error
 	select {
 	case err = <-errc:

@@ -23,6 +23,10 @@ type Config struct {
 	Settings queries.Settings
 	// Database tunes DuckDB.
 	Database DatabaseConfig
+	// Auth is the sign-in configuration (nil: no sign-in).
+	Auth *AuthConfig
+	// Retention bounds how long personal activity is kept.
+	Retention Retention
 }
 
 // DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
@@ -39,8 +43,10 @@ type rawConfig struct {
 		Start                     string   `yaml:"start"`
 		BaselineDecisionDelayDays *float64 `yaml:"baseline_decision_delay_days"`
 	} `yaml:"program"`
-	Targets  yaml.Node      `yaml:"targets"`
-	Database DatabaseConfig `yaml:"database"`
+	Targets   yaml.Node      `yaml:"targets"`
+	Database  DatabaseConfig `yaml:"database"`
+	Auth      *AuthConfig    `yaml:"auth"`
+	Retention rawRetention   `yaml:"retention"`
 }
 
 type rawTarget struct {
@@ -118,6 +124,13 @@ func ParseConfig(b []byte) (Config, error) {
 	}
 	if cfg.Database.Threads < 0 {
 		return Config{}, fmt.Errorf("database.threads: must be >= 0, got %d", cfg.Database.Threads)
+	}
+	if err := raw.Auth.check(); err != nil {
+		return Config{}, err
+	}
+	cfg.Auth = raw.Auth
+	if cfg.Retention, err = parseRetention(raw.Retention); err != nil {
+		return Config{}, err
 	}
 	if err := cfg.Settings.Validate(); err != nil {
 		return Config{}, err

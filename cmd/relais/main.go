@@ -95,7 +95,7 @@ func (m *Main) commands() []command {
 		{"ingest", "relais ingest [--dataset NAME] [--mapping NAME|FILE] [--set COLUMN=VALUE]... [--sheet NAME] [--date-order dmy|mdy] [--skip-invalid] FILE...", (*Main).ingestFlags},
 		{"kpi", "relais kpi [--as-of YYYY-MM-DD] [--format table|json]", (*Main).kpiFlags},
 		{"export", "relais export [--as-of YYYY-MM-DD] [--lang fr|en] --out FILE.xlsx", (*Main).exportFlags},
-		{"serve", "relais serve [--addr HOST:PORT] [--inbox DIR] [--demo]", (*Main).serveFlags},
+		{"serve", "relais serve [--addr HOST:PORT] [--inbox DIR] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure-no-auth]", (*Main).serveFlags},
 		{"demo", "relais demo --out DIR [--scale small|medium|large] [--seed N] [--as-of YYYY-MM-DD]", (*Main).demoFlags},
 	}
 }
