@@ -130,6 +130,8 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 		{"GET", "/api/v1/series", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/api/v1/committee", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/api/v1/data", [6]int{no, bad, bad, bad, ok, no}},
+		{"GET", "/data/audit", [6]int{no, bad, bad, bad, ok, no}},
+		{"GET", "/api/v1/audit", [6]int{no, bad, bad, bad, ok, no}},
 		{"GET", "/export.xlsx", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/metrics", [6]int{no, no, no, no, no, ok}},
 		{"GET", "/nope", [6]int{no, 404, 404, 404, 404, no}},
@@ -284,4 +286,44 @@ func freeAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
+}
+
+func TestTheCoreTeamForgetsAPersonAndTheAuditSaysSoWithoutWhom(t *testing.T) {
+	db := hostileDB(t)
+	srv := startServer(t, db, func(o *Options) { o.Auth = proxyAuth(t); o.RetentionMonths = 13 })
+	core, viewer := callers[4].headers, callers[1].headers
+	if _, b := do(t, "GET", srv.URL+"/api/v1/sites/LYON", nil, "", core); !bytes.Contains(b, []byte("Alice")) {
+		t.Fatalf("fixture: no Alice on LYON: %.300s", b)
+	}
+	body := func() io.Reader { return strings.NewReader(`{"person_id":"A1"}`) }
+	if resp, b := do(t, "POST", srv.URL+"/api/v1/forget", body(), "application/json", viewer); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a viewer forgot someone: %d %s", resp.StatusCode, b)
+	}
+	resp, b := do(t, "POST", srv.URL+"/api/v1/forget", body(), "application/json", core)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("forget: %d %s", resp.StatusCode, b)
+	}
+	for _, path := range []string{"/api/v1/sites/LYON", "/sites/LYON", "/api/v1/committee", "/export.xlsx"} {
+		resp, b := do(t, "GET", srv.URL+path, nil, "", core)
+		if text := answerText(t, resp, b); strings.Contains(text, "Alice") || strings.Contains(text, `"A1"`) {
+			t.Errorf("%s still names the forgotten person", path)
+		}
+	}
+	if resp, _ := do(t, "POST", srv.URL+"/api/v1/forget", body(), "application/json", core); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("forgetting twice: %d, want 404", resp.StatusCode)
+	}
+	resp, b = do(t, "GET", srv.URL+"/api/v1/audit", nil, "", core)
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte(`"action":"forget"`)) || !bytes.Contains(b, []byte(`"retention_activity_months":13`)) {
+		t.Fatalf("audit: %d %s", resp.StatusCode, b)
+	}
+	if bytes.Contains(b, []byte("A1")) || bytes.Contains(b, []byte("Alice")) {
+		t.Errorf("the audit log names the forgotten person: %s", b)
+	}
+	resp, b = do(t, "GET", srv.URL+"/data/audit?lang=en", nil, "", core)
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte("person forgotten")) || !bytes.Contains(b, []byte("older than 13 months")) {
+		t.Errorf("audit page: %d %.500s", resp.StatusCode, b)
+	}
+	if _, b := do(t, "GET", srv.URL+"/data?lang=en", nil, "", core); !bytes.Contains(b, []byte(`href="/data/audit`)) {
+		t.Errorf("/data does not link the audit page")
+	}
 }

@@ -75,6 +75,9 @@ type Options struct {
 	// Auth signs people in and says what they may see; nil: no sign-in,
 	// for a server on loopback (or started with --insecure-no-auth).
 	Auth *auth.Auth
+	// RetentionMonths is retention.activity in months, shown on the audit
+	// page (the loads apply it; 0: activity is kept forever).
+	RetentionMonths int
 	// TLS, when set, serves HTTPS (with HSTS) on the listener.
 	TLS *tls.Config
 	// RefreshEvery is the period of the snapshot refresh ticker that
@@ -116,6 +119,9 @@ func New(opts Options) (*Server, error) {
 	}
 	p, err := newPages()
 	if err != nil {
+		return nil, err
+	}
+	if err := addAuditPage(p); err != nil {
 		return nil, err
 	}
 	s.pages = p
@@ -341,6 +347,9 @@ func (s *Server) routes() *gin.Engine {
 	e.GET("/api/v1/committee", s.cachedAPI(s.apiCommittee))
 	e.GET("/api/v1/data", s.apiData)
 	e.POST("/api/v1/ingest", s.apiIngest)
+	e.GET("/data/audit", s.auditPage)
+	e.GET("/api/v1/audit", s.apiAudit)
+	e.POST("/api/v1/forget", s.apiForget)
 
 	e.GET("/export.xlsx", s.exportXLSX)
 

@@ -147,6 +147,9 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 				}
 			}
 		}
+		if err := m.applyRetention(ctx, db, m.cliActor()); err != nil {
+			return jobError{err}
+		}
 		q, err := db.DataQuality(ctx)
 		if err != nil {
 			return jobError{err}

@@ -96,6 +96,7 @@ func (m *Main) commands() []command {
 		{"kpi", "relais kpi [--as-of YYYY-MM-DD] [--format table|json]", (*Main).kpiFlags},
 		{"export", "relais export [--as-of YYYY-MM-DD] [--lang fr|en] --out FILE.xlsx", (*Main).exportFlags},
 		{"serve", "relais serve [--addr HOST:PORT] [--inbox DIR] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure-no-auth]", (*Main).serveFlags},
+		{"forget", "relais forget --person ID", (*Main).forgetFlags},
 		{"demo", "relais demo --out DIR [--scale small|medium|large] [--seed N] [--as-of YYYY-MM-DD]", (*Main).demoFlags},
 	}
 }

@@ -110,6 +110,11 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 				out.Errors = append(out.Errors, fmt.Sprintf("%s: %d more rejected rows not shown", res.File, more))
 			}
 			met.ObserveIngest(res.Dataset, res.Loaded, res.Rejected, err == nil, m.Now())
+			if err == nil {
+				if rerr := m.applyRetention(ctx, db, "relais"); rerr != nil {
+					m.Logger.Error("retention", "err", rerr)
+				}
+			}
 			return out, err
 		}
 		if *withDemo {
@@ -125,7 +130,7 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		srv, err := dashboards.New(dashboards.Options{
 			DB: db, Snapshots: snaps, Logger: m.Logger, Now: m.Now,
 			Ingest: load, Metrics: met.Handler(), ObserveHTTP: met.ObserveHTTP, InboxDir: *inbox,
-			Auth: authn, TLS: tlsConfig,
+			Auth: authn, TLS: tlsConfig, RetentionMonths: m.config.Retention.ActivityMonths,
 		})
 		if err != nil {
 			return jobError{err}

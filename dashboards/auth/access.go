@@ -32,7 +32,7 @@ func Required(method, path string) Need {
 		return Public
 	case path == "/metrics":
 		return Metrics
-	case path == "/data" || strings.HasPrefix(path, "/data/") || path == "/api/v1/data" || strings.HasPrefix(path, "/api/v1/data/"):
+	case path == "/data" || strings.HasPrefix(path, "/data/") || path == "/api/v1/data" || strings.HasPrefix(path, "/api/v1/data/") || path == "/api/v1/audit":
 		return CoreTeam
 	}
 	if !ReadOnly(method) {
