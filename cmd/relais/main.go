@@ -97,6 +97,8 @@ func (m *Main) commands() []command {
 		{"export", "relais export [--as-of YYYY-MM-DD] [--lang fr|en] --out FILE.xlsx", (*Main).exportFlags},
 		{"serve", "relais serve [--addr HOST:PORT] [--inbox DIR] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure-no-auth]", (*Main).serveFlags},
 		{"forget", "relais forget --person ID", (*Main).forgetFlags},
+		{"backup", "relais backup --out DIR", (*Main).backupFlags},
+		{"restore", "relais restore --from DIR", (*Main).restoreFlags},
 		{"demo", "relais demo --out DIR [--scale small|medium|large] [--seed N] [--as-of YYYY-MM-DD]", (*Main).demoFlags},
 	}
 }
@@ -231,7 +233,7 @@ func (m *Main) openDB(ctx context.Context) (*queries.DB, error) {
 	})
 	if err != nil {
 		if errors.Is(err, queries.ErrLocked) {
-			return nil, jobError{fmt.Errorf("%s is held by a running `relais serve`: drop files into its inbox folder (--inbox) or POST them to its /api/v1/ingest endpoint instead, or stop the server first", m.dbPath)}
+			return nil, jobError{lockedError{fmt.Errorf("%s is held by a running `relais serve`: drop files into its inbox folder (--inbox) or POST them to its /api/v1/ingest endpoint instead, or stop the server first", m.dbPath)}}
 		}
 		return nil, jobError{fmt.Errorf("cannot open database %s: %w (check the path and its permissions)", m.dbPath, err)}
 	}

@@ -60,7 +60,7 @@ func (m *Main) forgetFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		db, err := m.openDB(ctx)
 		if err != nil {
 			if errors.Is(err, queries.ErrLocked) {
-				return jobError{fmt.Errorf("%w: the running server holds the database; ask it instead: POST /api/v1/forget with {\"person_id\": \"...\"} as the core team (docs/security.md)", err)}
+				return jobError{fmt.Errorf("%s is held by a running `relais serve`: ask it instead, POST /api/v1/forget with {\"person_id\": \"...\"} as the core team (docs/security.md)", m.dbPath)}
 			}
 			return err
 		}
@@ -83,3 +83,12 @@ func (m *Main) forgetFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 		return nil
 	}
 }
+
+// lockedError says the database is held by a running server; it matches
+// queries.ErrLocked, so that commands with another way in (the admin
+// socket) can take it.
+type lockedError struct{ err error }
+
+func (e lockedError) Error() string        { return e.err.Error() }
+func (e lockedError) Unwrap() error        { return e.err }
+func (e lockedError) Is(target error) bool { return target == queries.ErrLocked }

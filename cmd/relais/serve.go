@@ -126,6 +126,9 @@ func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 				m.Logger.Info("demo loaded", "summary", out.Summary)
 			}
 		}
+		if err := m.serveAdmin(ctx, db); err != nil {
+			return jobError{err}
+		}
 		gin.SetMode(gin.ReleaseMode) // gin's debug mode prints to stdout
 		srv, err := dashboards.New(dashboards.Options{
 			DB: db, Snapshots: snaps, Logger: m.Logger, Now: m.Now,
