@@ -229,23 +229,8 @@ func TestCrossOriginStateChangesAreRefusedEvenForTheCoreTeam(t *testing.T) {
 // provider back to the callback, and the page answers; the sign-in is in
 // the audit log.
 func TestSignInThroughARealProviderThenAuditIt(t *testing.T) {
-	op, err := mockoidc.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = op.Shutdown() })
 	db := hostileDB(t)
-	// The redirect URL names the port: take a free one first.
-	addr := freeAddr(t)
-	cfg := op.Config()
-	a, err := auth.New(auth.Config{
-		OIDC:  &auth.OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: "http://" + addr + auth.CallbackPath},
-		Roles: testRoleMap,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := startServerOn(t, db, addr, func(o *Options) { o.Auth = a })
+	op, app := startOIDCApp(t, db)
 	op.QueueUser(&mockoidc.MockUser{Subject: "u-42", Email: "cora@example.com", PreferredUsername: "cora", Groups: []string{"g-core"}})
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
@@ -326,4 +311,26 @@ func TestTheCoreTeamForgetsAPersonAndTheAuditSaysSoWithoutWhom(t *testing.T) {
 	if _, b := do(t, "GET", srv.URL+"/data?lang=en", nil, "", core); !bytes.Contains(b, []byte(`href="/data/audit`)) {
 		t.Errorf("/data does not link the audit page")
 	}
+}
+
+// startOIDCApp starts a real OpenID provider (mockoidc) and the server
+// signing people in through it, both on 127.0.0.1.
+func startOIDCApp(t *testing.T, db *queries.DB) (*mockoidc.MockOIDC, *testServer) {
+	t.Helper()
+	op, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = op.Shutdown() })
+	// The redirect URL names the port: take a free one first.
+	addr := freeAddr(t)
+	cfg := op.Config()
+	a, err := auth.New(auth.Config{
+		OIDC:  &auth.OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: "http://" + addr + auth.CallbackPath},
+		Roles: testRoleMap,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op, startServerOn(t, db, addr, func(o *Options) { o.Auth = a })
 }
