@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -176,17 +177,33 @@ func auditOutcome(summary string, err error) string {
 	return "refused: " + err.Error()
 }
 
-// scopedPage serves a page from the rendered-page cache for readers who
-// see everything (auth off, or the core team), and renders it afresh for
-// the others, whose pages hold only the named people their role allows.
-// The query results beneath stay cached for everyone.
+// scopedPage serves a page from the rendered-page cache like cachedPage,
+// with the reader's scope in the key once sign-in is on: each scope
+// (the core team, an ambassador's sites, the aggregate-only roles) has its
+// own rendering, holding only the named people it allows.
 func (s *Server) scopedPage(h gin.HandlerFunc) gin.HandlerFunc {
 	cachedH := s.cachedPage(h)
 	return func(c *gin.Context) {
-		if u := auth.FromContext(c.Request.Context()); u == nil || u.Role == auth.RoleCoreTeam {
+		u := auth.FromContext(c.Request.Context())
+		if u == nil {
 			cachedH(c)
 			return
 		}
+		scope := u.Scope()
+		if !u.CanSeeNamedPeople("") && len(u.Sites) == 0 {
+			scope = "aggregates" // viewer and sponsor pages are the same
+		}
+		key := "html|" + strconv.FormatInt(s.opts.DB.Version(), 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + scope + "|" + pickLang(c.Request) + "|" + c.Request.URL.RequestURI()
+		s.cache.mu.Lock()
+		e, ok := s.cache.entries[key]
+		fresh := s.cache.version == s.opts.DB.Version()
+		s.cache.mu.Unlock()
+		if ok && fresh {
+			p := e.(cachedHTML)
+			s.writeHTML(c, http.StatusOK, p.lang, p.body)
+			return
+		}
+		c.Set(pageKeyKey, key) // render stores the page under this key
 		h(c)
 	}
 }

@@ -167,6 +167,16 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 			t.Errorf("%s does not see LYON's ambassador: %.300s", c.name, b)
 		}
 	}
+	// Pages are cached per scope: the core team's rendering, cached first,
+	// is never served to a viewer or to another site's ambassador.
+	for _, path := range []string{"/sites/PARIS?lang=en", "/committee?lang=en", "/api/v1/sites/PARIS"} {
+		do(t, "GET", srv.URL+path, nil, "", callers[4].headers)
+		for _, c := range []caller{callers[1], callers[2], callers[3]} {
+			if _, b := do(t, "GET", srv.URL+path, nil, "", c.headers); bytes.Contains(b, []byte("Paul")) {
+				t.Errorf("%s after the core team: %s sees Paul", path, c.name)
+			}
+		}
+	}
 	// Ideas of other sites lose their author for the ambassador.
 	_, b := do(t, "GET", srv.URL+"/api/v1/sites/PARIS", nil, "", callers[2].headers)
 	if bytes.Contains(b, []byte(`"author_id":"P`)) {
