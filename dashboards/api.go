@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"relais/dashboards/auth"
+	"relais/queries"
 )
 
 // apiError answers a JSON error: 400 for bad parameters, 404 for unknown
@@ -37,8 +40,10 @@ const apiKeyKey = "relais.apikey"
 // month is megabytes of JSON on the large demo).
 func (s *Server) cachedAPI(h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		// The reader's scope in the key: answers hold the named people
+		// their role allows (docs/security.md).
 		v := s.servedVersion()
-		key := "json|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + c.Request.URL.RequestURI()
+		key := "json|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + auth.FromContext(c.Request.Context()).Scope() + "|" + c.Request.URL.RequestURI()
 		if e, ok := s.cache.get(v, key); ok {
 			c.Header("Cache-Control", "no-store")
 			c.Data(http.StatusOK, "application/json; charset=utf-8", e.([]byte))
@@ -151,11 +156,17 @@ func (s *Server) apiData(c *gin.Context) {
 // maxUpload bounds one upload (the large demo's biggest file is far below).
 const maxUpload = 512 << 20
 
-// uploadAllowed says whether POST /api/v1/ingest may load: only while the
-// server listens on loopback (there is no authentication yet), only for a
+// uploadAllowed says whether POST /api/v1/ingest may load: with sign-in
+// on, for the core team (checked before); without it, only while the
+// server listens on loopback, only for a
 // request that came in on a loopback address with a loopback Host header
 // (so that a web page elsewhere cannot reach it by DNS rebinding).
 func (s *Server) uploadAllowed(r *http.Request) error {
+	if s.opts.Auth != nil {
+		// Signed in: the access middleware let only the core team through,
+		// from this site (docs/security.md).
+		return nil
+	}
 	switch s.listenLoopback.Load() {
 	case 2:
 		return errors.New("uploads are refused while the server listens on a non-loopback address (no authentication yet): drop files into the inbox folder instead")
@@ -270,6 +281,7 @@ func (s *Server) apiIngest(c *gin.Context) {
 			fo.Error = err.Error()
 			resp.OK = false
 		}
+		s.audit(c.Request.Context(), queries.AuditUpload, name, auditOutcome(fo.Summary, err), nil)
 		nonNil(&fo.Errors)
 		resp.Files = append(resp.Files, fo)
 	}

@@ -270,9 +270,10 @@ func (s *Server) series(ctx context.Context, asOf time.Time, site string, weeks 
 
 func (s *Server) topOpen(ctx context.Context, asOf time.Time, site string) ([]queries.OpenIdea, error) {
 	key := fmt.Sprintf("top|%s|%s", asOf.Format(dateLayout), site)
-	return cached(ctx, s, key, func(ctx context.Context) ([]queries.OpenIdea, error) {
+	ideas, err := cached(ctx, s, key, func(ctx context.Context) ([]queries.OpenIdea, error) {
 		return s.opts.DB.TopOpenIdeas(ctx, asOf, site, topIdeas)
 	})
+	return scopeIdeas(ctx, ideas), err
 }
 
 // decisions returns the month's changelog dated on or before asOf.
@@ -325,9 +326,10 @@ func (s *Server) synthesis(ctx context.Context, month, asOf time.Time) ([]querie
 
 func (s *Server) ambassadors(ctx context.Context, asOf time.Time, site string) ([]queries.Ambassador, error) {
 	key := fmt.Sprintf("amb|%s|%s", asOf.Format(dateLayout), site)
-	return cached(ctx, s, key, func(ctx context.Context) ([]queries.Ambassador, error) {
+	ambs, err := cached(ctx, s, key, func(ctx context.Context) ([]queries.Ambassador, error) {
 		return s.opts.DB.Ambassadors(ctx, asOf, site)
 	})
+	return scopeAmbassadors(ctx, ambs), err
 }
 
 func (s *Server) dataQuality(ctx context.Context) (queries.DataQuality, error) {

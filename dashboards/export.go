@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"relais/queries"
 )
 
 // exportXLSX answers GET /export.xlsx?as_of=&lang= with the workbook of
@@ -26,6 +28,7 @@ func (s *Server) exportXLSX(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
+	s.audit(ctx, queries.AuditExport, c.Request.URL.RequestURI(), "ok", nil)
 	c.Header("Content-Disposition", `attachment; filename="relais-`+snap.Doc.AsOf+`.xlsx"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())

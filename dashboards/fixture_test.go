@@ -209,7 +209,14 @@ func startPrepared(t testing.TB, db *queries.DB, addr string, edit func(*Options
 
 func get(t testing.TB, url string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	return request(t, http.MethodGet, url, nil, header...)
+}
+
+// request sends one request with the given header pairs and reads the
+// whole answer.
+func request(t testing.TB, method, url string, body io.Reader, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ package dashboards
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"relais/dashboards/auth"
 	"relais/queries"
 )
 
@@ -76,6 +78,14 @@ type Options struct {
 	// InboxSettle is how long a file's size and modification time must
 	// stay unchanged before the inbox takes it (0: 3 seconds).
 	InboxSettle time.Duration
+	// Auth signs people in and says what they may see; nil: no sign-in,
+	// for a server on loopback (or started with --insecure-no-auth).
+	Auth *auth.Auth
+	// RetentionMonths is retention.activity in months, shown on the audit
+	// page (the loads apply it; 0: activity is kept forever).
+	RetentionMonths int
+	// TLS, when set, serves HTTPS (with HSTS) on the listener.
+	TLS *tls.Config
 	// RefreshEvery is the period of the snapshot refresh ticker that
 	// notices a new local date (0: one minute).
 	RefreshEvery time.Duration
@@ -125,6 +135,9 @@ func New(opts Options) (*Server, error) {
 	}
 	p, err := newPages()
 	if err != nil {
+		return nil, err
+	}
+	if err := addAuditPage(p); err != nil {
 		return nil, err
 	}
 	s.pages = p
@@ -186,9 +199,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.inbox.run(ctx) }()
 	}
+	scheme := "http://"
+	if s.opts.TLS != nil {
+		ln = tls.NewListener(ln, s.opts.TLS)
+		scheme = "https://"
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("serving", "addr", "http://"+ln.Addr().String(), "inbox", s.opts.InboxDir, "echarts", EChartsEmbedded())
+	s.log.Info("serving", "addr", scheme+ln.Addr().String(), "inbox", s.opts.InboxDir, "echarts", EChartsEmbedded(), "sign_in", s.opts.Auth != nil)
 	var err error
 	select {
 	case err = <-errc:
@@ -284,7 +302,8 @@ func (s *Server) routes() *gin.Engine {
 	e := gin.New()
 	e.RedirectTrailingSlash = true
 	e.HandleMethodNotAllowed = true
-	e.Use(s.requestLog, s.recovery, securityHeaders)
+	e.Use(s.requestLog, s.recovery, securityHeaders, s.authorize)
+	s.authRoutes(e)
 
 	lim := s.opts.HTTP.withDefaults()
 	// Every GET route answers HEAD too (gin does not by default).
@@ -301,6 +320,7 @@ func (s *Server) routes() *gin.Engine {
 	get("/sites/:id", s.cachedPage(s.sitePage))
 	get("/committee", s.cachedPage(s.committeePage))
 	get("/data", s.dataPage)
+	get("/data/audit", s.auditPage)
 	// The dry-run form posts a file like an upload: the same deadlines.
 	e.POST("/data/dry-run", deadlines(lim.UploadTimeout, 2*lim.UploadTimeout), s.dryRunPage)
 
@@ -309,10 +329,12 @@ func (s *Server) routes() *gin.Engine {
 	get("/api/v1/series", s.cachedAPI(s.apiSeries))
 	get("/api/v1/committee", s.cachedAPI(s.apiCommittee))
 	get("/api/v1/data", s.apiData)
+	get("/api/v1/audit", s.apiAudit)
 	// An upload's body may take long to arrive, and its load long to run:
 	// UploadTimeout for the body, then again for the load (apiIngest sets
 	// it once the body is in) and always time to answer a body cut off.
 	e.POST("/api/v1/ingest", deadlines(lim.UploadTimeout, 2*lim.UploadTimeout), s.apiIngest)
+	e.POST("/api/v1/forget", s.apiForget)
 
 	// The workbook of the large demo takes seconds to build.
 	get("/export.xlsx", deadlines(0, lim.ExportTimeout), s.exportXLSX)

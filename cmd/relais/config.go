@@ -33,6 +33,10 @@ type Config struct {
 	// Locales order the translated columns a mapping reads ("title/*"),
 	// the configured language first (default fr, en; docs/mappings.md).
 	Locales []string
+	// Auth is the sign-in configuration (nil: no sign-in).
+	Auth *AuthConfig
+	// Retention bounds how long personal activity is kept.
+	Retention Retention
 }
 
 // DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
@@ -49,11 +53,13 @@ type rawConfig struct {
 		Start                     string   `yaml:"start"`
 		BaselineDecisionDelayDays *float64 `yaml:"baseline_decision_delay_days"`
 	} `yaml:"program"`
-	Targets  yaml.Node      `yaml:"targets"`
-	Database DatabaseConfig `yaml:"database"`
-	Limits   rawLimits      `yaml:"limits"`
-	HTTP     HTTPConfig     `yaml:"http"`
-	Locales  []string       `yaml:"locales"`
+	Targets   yaml.Node      `yaml:"targets"`
+	Database  DatabaseConfig `yaml:"database"`
+	Limits    rawLimits      `yaml:"limits"`
+	HTTP      HTTPConfig     `yaml:"http"`
+	Locales   []string       `yaml:"locales"`
+	Auth      *AuthConfig    `yaml:"auth"`
+	Retention rawRetention   `yaml:"retention"`
 }
 
 // rawLimits are the limits: as sizes, a number of bytes or a number with
@@ -145,6 +151,13 @@ func ParseConfig(b []byte) (Config, error) {
 		return Config{}, fmt.Errorf("database.threads: must be >= 0, got %d", cfg.Database.Threads)
 	}
 	if cfg.Limits, err = parseLimits(raw.Limits); err != nil {
+		return Config{}, err
+	}
+	if err := raw.Auth.check(); err != nil {
+		return Config{}, err
+	}
+	cfg.Auth = raw.Auth
+	if cfg.Retention, err = parseRetention(raw.Retention); err != nil {
 		return Config{}, err
 	}
 	if err := cfg.Settings.Validate(); err != nil {

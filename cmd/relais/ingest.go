@@ -168,6 +168,9 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			fmt.Fprintln(m.Stderr, "interrupted: every file is loaded; the data-quality summary is skipped")
 			return nil
 		}
+		if err := m.applyRetention(ctx, db, m.cliActor()); err != nil {
+			return jobError{err}
+		}
 		q, err := db.DataQuality(ctx)
 		if err != nil {
 			return jobError{err}

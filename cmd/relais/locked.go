@@ -64,6 +64,14 @@ func lockedMessage(path, command string, e *queries.LockedError) string {
 		default:
 			todo = fmt.Sprintf("if it is `relais serve`, get the same from its %s; otherwise wait for it to finish", api)
 		}
+	case "forget":
+		if server {
+			todo = "ask it instead: POST /api/v1/forget with {\"person_id\": \"...\"} as the core team (docs/security.md)"
+		} else {
+			todo = "wait for it to finish, then run this again"
+		}
+	case "restore":
+		todo = "stop it first: a restore replaces the database file"
 	case "serve":
 		if server {
 			todo = "one server per database: use the running one, or stop it first"

@@ -95,8 +95,11 @@ func (m *Main) commands() []command {
 		{"ingest", "relais ingest [--dataset NAME] [--mapping NAME|FILE] [--set COLUMN=VALUE]... [--sheet NAME] [--date-order dmy|mdy] [--skip-invalid] [--dry-run] FILE|ARCHIVE.zip...", (*Main).ingestFlags},
 		{"kpi", "relais kpi [--as-of YYYY-MM-DD] [--format table|json]", (*Main).kpiFlags},
 		{"export", "relais export [--as-of YYYY-MM-DD] [--lang fr|en] --out FILE.xlsx | --parquet DIR", (*Main).exportFlags},
-		{"serve", "relais serve [--addr HOST:PORT] [--inbox DIR] [--demo]", (*Main).serveFlags},
-		{"demo", "relais demo --out DIR [--scale small|medium|large] [--seed N] [--as-of YYYY-MM-DD]", (*Main).demoFlags},
+		{"serve", "relais serve [--addr HOST:PORT] [--inbox DIR] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure-no-auth]", (*Main).serveFlags},
+		{"forget", "relais forget --person ID", (*Main).forgetFlags},
+		{"backup", "relais backup --out DIR", (*Main).backupFlags},
+		{"restore", "relais restore --from DIR", (*Main).restoreFlags},
+		{"demo", "relais demo --out DIR [--scale small|medium|large|xlarge] [--seed N] [--as-of YYYY-MM-DD]", (*Main).demoFlags},
 	}
 }
 
@@ -231,7 +234,7 @@ func (m *Main) openDB(ctx context.Context) (*queries.DB, error) {
 	if err != nil {
 		var locked *queries.LockedError
 		if errors.As(err, &locked) {
-			return nil, jobError{errors.New(lockedMessage(m.dbPath, m.Command, locked))}
+			return nil, jobError{lockedError{errors.New(lockedMessage(m.dbPath, m.Command, locked))}}
 		}
 		return nil, jobError{fmt.Errorf("cannot open database %s: %w (check the path and its permissions)", m.dbPath, err)}
 	}

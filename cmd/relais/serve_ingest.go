@@ -74,6 +74,13 @@ func (m *Main) serveIngest(db *queries.DB, observe func(dataset string, loaded, 
 			}
 			return nil
 		})
+		if err == nil && out.Loaded > 0 {
+			// Retention after each load: rows older than it are deleted
+			// (docs/security.md).
+			if rerr := m.applyRetention(ctx, db, "relais"); rerr != nil {
+				m.Logger.Error("retention", "err", rerr)
+			}
+		}
 		if files > 1 || out.File == "" {
 			out.File = name // an archive: its members are in the summary
 		}
