@@ -137,15 +137,17 @@ type weekSeries struct {
 
 func count64(n int64) *float64 { f := float64(n); return &f }
 
-// heatmapKPIs are the columns of the sites heat map and whether a higher
-// value is better.
-var heatmapKPIs = []struct {
-	key          string
-	higherBetter bool
-}{
-	{"adoption", true}, {"active_ambassador_rate", true}, {"mau_change", true},
-	{"ideas", true}, {"response_sla_share", true}, {"decision_delay_days", false},
-	{"votes_per_idea", true}, {"quality_score", true}, {"cross_site_share", true}, {"enps", true},
+// heatmapKPIs are the columns of the sites heat map: the registry's keys
+// with a HeatmapColumn, in column order.
+func heatmapKPIs() []queries.KPIDef {
+	var out []queries.KPIDef
+	for _, d := range queries.Registry() {
+		if d.HeatmapColumn > 0 {
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].HeatmapColumn < out[j].HeatmapColumn })
+	return out
 }
 
 // sitesHeatmap colours each site's KPI by its rank among the sites (0 the
@@ -153,23 +155,24 @@ var heatmapKPIs = []struct {
 // An unknown value leaves the cell empty.
 func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
 	hm := charts.NewHeatMap()
-	xs := make([]string, len(heatmapKPIs))
-	for i, k := range heatmapKPIs {
-		xs[i] = v.L(k.key)
+	columns := heatmapKPIs()
+	xs := make([]string, len(columns))
+	for i, k := range columns {
+		xs[i] = v.L(k.Key)
 	}
 	ys := make([]string, len(sites))
 	for i, s := range sites {
 		ys[len(sites)-1-i] = s.SiteID // first site at the top
 	}
 	var data []opts.HeatMapData
-	for xi, k := range heatmapKPIs {
+	for xi, k := range columns {
 		type pt struct {
 			y int
 			v float64
 		}
 		var pts []pt
 		for si, s := range sites {
-			if val := s.Value(k.key); val != nil && !math.IsNaN(*val) {
+			if val := s.Value(k.Key); val != nil && !math.IsNaN(*val) {
 				pts = append(pts, pt{len(sites) - 1 - si, *val})
 			}
 		}
@@ -187,11 +190,11 @@ func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
 				}
 				score = float64(lo+hi) / 2 / float64(len(pts)-1)
 			}
-			if !k.higherBetter {
+			if k.Direction == queries.LowerBetter {
 				score = 1 - score
 			}
 			val := p.v
-			data = append(data, opts.HeatMapData{Name: v.F(k.key, &val), Value: [3]any{xi, p.y, round2(score)}})
+			data = append(data, opts.HeatMapData{Name: v.F(k.Key, &val), Value: [3]any{xi, p.y, round2(score)}})
 		}
 	}
 	hm.SetGlobalOptions(

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"relais/queries"
 )
 
 // Languages of the pages; French is the default (the sponsor's language).
@@ -42,31 +44,25 @@ func pickLang(r *http.Request) string {
 	return langFR
 }
 
-// kind says how a figure is shown.
-type kind int
+// kind says how a figure is shown: the registry's unit of its key.
+type kind = queries.Unit
 
 const (
-	kCount  kind = iota
-	kRatio       // a fraction shown as a percentage
-	kDays        // a duration in days, one decimal
-	kScore       // a plain number, one decimal
-	kChange      // a signed relative change, as a percentage
-	kENPS        // -100..100, no decimal
+	kCount  = queries.UnitCount
+	kRatio  = queries.UnitRatio  // a fraction shown as a percentage
+	kDays   = queries.UnitDays   // a duration in days, one decimal
+	kScore  = queries.UnitScore  // a plain number, one decimal
+	kChange = queries.UnitChange // a signed relative change, as a percentage
+	kENPS   = queries.UnitENPS   // -100..100, no decimal
 )
 
-// figureKinds maps each numeric key of the document to its display kind.
-var figureKinds = map[string]kind{
-	"sites": kCount, "headcount": kCount, "mau": kCount, "mau_previous": kCount,
-	"mau_change": kChange, "adoption": kRatio, "ambassadors": kCount,
-	"active_ambassadors": kCount, "active_ambassador_rate": kRatio,
-	"people_per_ambassador": kScore, "ideas": kCount, "ideas_implemented": kCount,
-	"decision_delay_days": kDays, "decision_delay_baseline_days": kDays,
-	"oldest_open_idea_days": kDays, "response_sla_share": kRatio,
-	"votes_per_idea": kScore, "quality_score": kScore, "scored_share": kRatio,
-	"cross_site_share": kRatio, "replications": kCount,
-	"time_to_knowledge_days": kDays, "enps_responses": kCount, "enps": kENPS,
-	"sites_with_active_ambassador_share": kRatio, "ideas_per_site_median": kScore,
-	"decision_delay_reduction": kRatio, "struggling_sites": kCount,
+// figureKind is the display kind of a numeric key of the document (a count
+// for any other key).
+func figureKind(key string) kind {
+	if u := queries.UnitOf(key); u.Numeric() {
+		return u
+	}
+	return kCount
 }
 
 // format shows a figure for people: percentages for ratios, one decimal for
@@ -76,7 +72,7 @@ func format(lang, key string, v *float64) string {
 		return "—"
 	}
 	x := *v
-	switch figureKinds[key] {
+	switch figureKind(key) {
 	case kRatio:
 		return num(lang, x*100, 0) + pct(lang)
 	case kChange:

@@ -410,10 +410,7 @@ func (s *Server) sitesPage(c *gin.Context) {
 	s.fillCommon(v, snap)
 	v.Title = v.T("sites")
 	v.JSONURL = v.URL("/api/v1/kpis", "as_of", snap.Doc.AsOf, "lang", "")
-	v.Body = sitesBody{Doc: snap.Doc, Sites: needHelp(snap.Doc.Sites), Keys: []string{
-		"headcount", "mau", "mau_change", "adoption", "ambassadors", "active_ambassadors", "active_ambassador_rate",
-		"people_per_ambassador", "ideas", "ideas_implemented", "decision_delay_days", "oldest_open_idea_days",
-		"response_sla_share", "votes_per_idea", "quality_score", "cross_site_share", "replications", "enps"}}
+	v.Body = sitesBody{Doc: snap.Doc, Sites: needHelp(snap.Doc.Sites), Keys: sitesTableKeys()}
 	if len(snap.Doc.Sites) > 0 {
 		heat := needHelp(snap.Doc.Sites)
 		body := v.Body.(sitesBody)
@@ -516,12 +513,7 @@ func (s *Server) sitePage(c *gin.Context) {
 	v.SiteFilter = snap.Doc.Sites
 	v.SiteID = d.Site.SiteID
 	v.Body = siteBody{Site: d.Site, Overall: &snap.Doc.Overall, Ambassadors: d.Ambassadors, Top: d.TopOpenIdeas,
-		Decisions: d.LatestDecisions, Keys: []string{
-			"headcount", "mau", "mau_previous", "mau_change", "adoption", "ambassadors", "active_ambassadors",
-			"active_ambassador_rate", "people_per_ambassador", "ideas", "ideas_implemented", "decision_delay_days",
-			"decision_delay_baseline_days", "oldest_open_idea_days", "response_sla_share", "votes_per_idea",
-			"quality_score", "scored_share", "cross_site_share", "replications", "time_to_knowledge_days",
-			"enps_responses", "enps"}}
+		Decisions: d.LatestDecisions, Keys: queries.SiteFigureKeys()}
 	ch1, err := weeklyLines(v, "chart-site-participation", v.T("weekly_participation"), d.Weeks, []weekSeries{
 		{v.T("active_people"), func(w queries.WeekPoint) *float64 { return count64(w.ActivePeople) }},
 		{v.L("active_ambassadors"), func(w queries.WeekPoint) *float64 { return count64(w.ActiveAmbassadors) }},
@@ -764,4 +756,16 @@ func (s *Server) dataPage(c *gin.Context) {
 		v.Charts = append(v.Charts, ch)
 	}
 	s.render(c, http.StatusOK, "data", v)
+}
+
+// sitesTableKeys are the columns of the table comparing the sites: the
+// registry's keys marked SitesTable, in document order.
+func sitesTableKeys() []string {
+	var out []string
+	for _, d := range queries.Registry() {
+		if d.SitesTable {
+			out = append(out, d.Key)
+		}
+	}
+	return out
 }
