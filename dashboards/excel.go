@@ -396,7 +396,7 @@ func (b *book) summary(doc *queries.Document) error {
 		k := figureKind(t.ID)
 		target, pace := t.Target, t.Pace
 		rows = append(rows, []cell{sec("target"), str(t.ID), str(v.L(t.ID)), numc(k, t.Value), numc(k, &target),
-			str(t.Direction), numc(k, &pace), str(t.Status), def(t.ID)})
+			str(v.L(t.Direction)), numc(k, &pace), str(v.L(t.Status)), def(t.ID)})
 	}
 	for _, key := range queries.OverallKeys() {
 		if key == "ideas_by_status" {
@@ -409,7 +409,7 @@ func (b *book) summary(doc *queries.Document) error {
 		rows = append(rows, []cell{sec("overall"), str(key), str(v.L(key)), numc(figureKind(key), doc.Overall.Value(key)), {}, {}, {}, {}, def(key)})
 	}
 	for _, fl := range queries.Flags() {
-		rows = append(rows, []cell{sec("flag"), str(fl), str(fl), {}, {}, {}, {}, {}, str(v.FlagText(fl))})
+		rows = append(rows, []cell{sec("flag"), str(fl), str(v.L(fl)), {}, {}, {}, {}, {}, str(v.FlagText(fl))})
 	}
 	return b.table(sheetSummary, header, rows)
 }

@@ -103,20 +103,21 @@ func (s *Server) newView(c *gin.Context, nav, path string) *view {
 // T is a page word in the view's language.
 func (v *view) T(k string) string { return v.tr.word(k) }
 
-// L is a figure, status, phase or role label.
+// L is the label of a KPI key, flag, status, phase, target status,
+// direction, role or idea kind.
 func (v *view) L(k string) string {
-	if s, ok := v.tr.label[k]; ok {
+	if s, ok := v.tr.Labels[k]; ok {
 		return s
 	}
 	return k
 }
 
-// D is a figure's definition (the hover text).
-func (v *view) D(k string) string { return v.tr.def[k] }
+// D is the definition of what L labels (the hover text).
+func (v *view) D(k string) string { return v.tr.Definitions[k] }
 
 // FlagText says a flag in words.
 func (v *view) FlagText(k string) string {
-	if s, ok := v.tr.flag[k]; ok {
+	if s, ok := v.tr.Definitions[k]; ok {
 		return s
 	}
 	return k

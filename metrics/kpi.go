@@ -130,12 +130,6 @@ func (c *kpiCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// phases lists the program phases in order.
-func phases() []string {
-	return []string{queries.PhaseNotStarted, queries.PhaseFraming, queries.PhaseRecruiting,
-		queries.PhaseLaunch, queries.PhaseScaleUp, queries.PhaseSustain}
-}
-
 func bit(b bool) float64 {
 	if b {
 		return 1
@@ -181,7 +175,7 @@ func (c *kpiCollector) build(doc *queries.Document) []prometheus.Metric {
 
 	// Program.
 	gauge(c.programDay, float64(doc.Program.Day))
-	for _, p := range phases() {
+	for _, p := range queries.Phases() {
 		gauge(c.programPhase, bit(doc.Program.Phase == p), p)
 	}
 

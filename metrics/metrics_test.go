@@ -305,3 +305,28 @@ func TestScrapeServesTheKPIEngineSnapshot(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryMetricHasHelpText(t *testing.T) {
+	m, _ := fixtureMetrics(t)
+	families, err := m.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, mf := range families {
+		names[mf.GetName()] = true
+		if strings.TrimSpace(mf.GetHelp()) == "" {
+			t.Errorf("%s has no help text", mf.GetName())
+		}
+	}
+	// Every registry metric was gathered (the fixture has every figure), so
+	// none escaped the check above.
+	for _, d := range queries.Registry() {
+		if d.Metric == "" {
+			continue
+		}
+		if d.Levels&queries.AtOverall != 0 && !names["relais_overall_"+d.Metric] {
+			t.Errorf("registry metric %s (%s) not exported at overall level", d.Metric, d.Key)
+		}
+	}
+}

@@ -101,6 +101,11 @@ const (
 	PhaseSustain    = "sustain"
 )
 
+// Phases lists the program phases in order.
+func Phases() []string {
+	return []string{PhaseNotStarted, PhaseFraming, PhaseRecruiting, PhaseLaunch, PhaseScaleUp, PhaseSustain}
+}
+
 // Document is the KPI document of KPIS.md, shared by every output.
 type Document struct {
 	AsOf     string         `json:"as_of"`
