@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Settings are the configured parts of the KPI definitions (CLI.md). The
+// Settings are the configured parts of the KPI definitions (docs/configuration.md). The
 // time zone is the DB's own (Options.Location).
 type Settings struct {
 	// ProgramStart is day 1 of the 90-day plan (its Y-M-D); nil means the
@@ -106,7 +106,7 @@ func Phases() []string {
 	return []string{PhaseNotStarted, PhaseFraming, PhaseRecruiting, PhaseLaunch, PhaseScaleUp, PhaseSustain}
 }
 
-// Document is the KPI document of KPIS.md, shared by every output.
+// Document is the KPI document of docs/kpis.md, shared by every output.
 type Document struct {
 	AsOf     string         `json:"as_of"`
 	TimeZone string         `json:"timezone"`

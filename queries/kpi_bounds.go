@@ -16,7 +16,7 @@ func daysBetween(a, b time.Time) int {
 	return int(dateOf(b).Sub(dateOf(a)).Hours() / 24)
 }
 
-// bounds are the calendar dates of KPIS.md for one as-of date and the
+// bounds are the calendar dates of docs/kpis.md for one as-of date and the
 // instants (local midnights in the DB's zone) that instants are compared
 // against, computed once in Go and bound as TIMESTAMPTZ parameters.
 type bounds struct {

@@ -145,7 +145,7 @@ func copyScanned(dst, src any) {
 	}
 }
 
-// KPIs computes the KPI document of KPIS.md for the as-of date (its Y-M-D).
+// KPIs computes the KPI document of docs/kpis.md for the as-of date (its Y-M-D).
 // Each KPI family is one set-based query (GROUP BY site with an overall
 // grouping set); the figures derived from others (ratios, flags, targets)
 // are computed here.
@@ -259,7 +259,7 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 		f.ActiveAmbassadorRate = ratio(float64(f.ActiveAmbassadors), f.Ambassadors)
 		if f.Headcount != nil {
 			f.Adoption = ratio(float64(f.MAU), *f.Headcount)
-			// "null when either is null or 0" (KPIS.md): a headcount of 0
+			// "null when either is null or 0" (docs/kpis.md): a headcount of 0
 			// is null, not 0 people per ambassador.
 			if *f.Headcount != 0 {
 				f.PeoplePerAmbassador = ratio(float64(*f.Headcount), f.Ambassadors)
@@ -447,7 +447,7 @@ func evalTargets(s Settings, o *Overall, day int) ([]TargetResult, error) {
 	return out, nil
 }
 
-// targetResult computes a target's pace and status (KPIS.md "Targets").
+// targetResult computes a target's pace and status (docs/kpis.md "Targets").
 func targetResult(t TargetSpec, v *float64, day int) TargetResult {
 	dir := t.Direction
 	if dir == "" {

@@ -21,7 +21,7 @@ var (
 )
 
 // DataQuality is the state of the loaded data: what is there, and which
-// references between datasets point at rows that are not loaded (DATA.md:
+// references between datasets point at rows that are not loaded (docs/data.md:
 // such rows are kept and counted here, not rejected).
 type DataQuality struct {
 	// Rows counts the rows of every dataset, in the order of Datasets().

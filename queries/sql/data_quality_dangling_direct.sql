@@ -1,4 +1,4 @@
--- References to rows that are not loaded (DATA.md: kept, left out of the
+-- References to rows that are not loaded (docs/data.md: kept, left out of the
 -- KPIs that need the missing side, counted here). One row per kind of
 -- reference: the referring dataset and column, the dataset referred to, the
 -- referring rows whose target is missing and the distinct missing ids.
