@@ -130,3 +130,26 @@ func TestPagesShowFlagsInWords(t *testing.T) {
 		t.Fatalf("the sites page does not name the flag %s in words", queries.FlagNoActiveAmbassador)
 	}
 }
+
+func TestAFailingPageShowsNoInternalErrorText(t *testing.T) {
+	db := hostileDB(t)
+	srv := startServer(t, db, nil)
+	// A closed database makes every query fail with DuckDB's own words.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{langFR, langEN} {
+		for _, p := range []string{"/data", "/api/v1/data"} {
+			resp, body := get(t, srv.URL+p+"?lang="+lang)
+			if resp.StatusCode != 500 {
+				t.Fatalf("%s: status %d, want 500: %.300s", p, resp.StatusCode, body)
+			}
+			page := strings.ToLower(string(body))
+			for _, internal := range []string{"sql", "database", "closed", "duckdb", "query"} {
+				if strings.Contains(page, internal) {
+					t.Errorf("%s?lang=%s shows internal text %q: %.300s", p, lang, internal, body)
+				}
+			}
+		}
+	}
+}
