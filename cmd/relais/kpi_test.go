@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -26,22 +27,7 @@ func kpiTestDB(t *testing.T) (dbPath, configPath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	load := func(name string, rows ...[]driver.Value) {
-		ds, _ := queries.LookupDataset(name)
-		l, err := db.NewLoader(ctx, ds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		for _, r := range rows {
-			if err := l.Append(r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := l.Commit(ctx, queries.LoadInfo{File: name + ".csv", StartedAt: time.Now()}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	load := func(name string, rows ...[]driver.Value) { testfixture.Load(t, db, name, rows...) }
 	load("sites", []driver.Value{"LYON", "Lyon", nil, int64(100)}, []driver.Value{"AAA", "Aaa", nil, nil})
 	load("people", []driver.Value{"p1", "LYON", "ambassador", "Ann", nil, nil, nil})
 	load("activity", []driver.Value{"p1", time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), "visit"})
