@@ -25,16 +25,10 @@ func (s *Server) sitesPage(c *gin.Context) { s.servePage(c, "sites", s.sites) }
 
 // sites fills the view of the page and names its template.
 func (s *Server) sites(c *gin.Context, v *view) (string, error) {
-	ctx := c.Request.Context()
-	asOf, err := s.parseAsOf(c.Request)
+	snap, _, err := s.snapshotOf(c, v)
 	if err != nil {
 		return "", err
 	}
-	snap, err := s.doc(ctx, asOf)
-	if err != nil {
-		return "", err
-	}
-	s.fillCommon(v, snap)
 	v.Title = v.T("sites")
 	v.JSONURL = v.URL("/api/v1/kpis", "as_of", snap.Doc.AsOf, "lang", "")
 	v.Body = sitesBody{Doc: snap.Doc, Sites: needHelp(snap.Doc.Sites), Keys: sitesTableKeys()}

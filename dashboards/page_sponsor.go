@@ -48,16 +48,11 @@ func (s *Server) sponsorPage(c *gin.Context) { s.servePage(c, "sponsor", s.spons
 // sponsor fills the view of the page and names its template.
 func (s *Server) sponsor(c *gin.Context, v *view) (string, error) {
 	ctx := c.Request.Context()
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		return "", err
-	}
-	snap, err := s.doc(ctx, asOf)
+	snap, asOf, err := s.snapshotOf(c, v)
 	if err != nil {
 		return "", err
 	}
 	doc := snap.Doc
-	s.fillCommon(v, snap)
 	v.Title = v.T("sponsor")
 	v.JSONURL = v.URL("/api/v1/kpis", "as_of", doc.AsOf, "lang", "")
 	body := sponsorBody{Doc: doc, Phases: phaseSteps(doc.Program.Day, doc.Program.Phase)}
@@ -103,11 +98,4 @@ func (s *Server) sponsor(c *gin.Context, v *view) (string, error) {
 	}
 	v.Charts = append(v.Charts, ch1, ch2, ch3)
 	return "sponsor", nil
-}
-
-// fillCommon sets what every page shows from a snapshot.
-func (s *Server) fillCommon(v *view, snap *queries.Snapshot) {
-	v.AsOf = snap.Doc.AsOf
-	v.ComputedAt = v.Date(snap.ComputedAt.In(s.opts.DB.Location()))
-	v.ExcelURL = v.URL("/export.xlsx", "as_of", snap.Doc.AsOf, "lang", v.Lang)
 }

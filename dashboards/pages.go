@@ -285,3 +285,25 @@ func (s *Server) notFound(c *gin.Context) {
 	}
 	s.pageError(c, "", notFoundError{"no such page: " + c.Request.URL.Path})
 }
+
+// snapshotOf is the KPI snapshot of the request's as-of date, with what
+// every page shows of it set on the view.
+func (s *Server) snapshotOf(c *gin.Context, v *view) (*queries.Snapshot, time.Time, error) {
+	asOf, err := s.parseAsOf(c.Request)
+	if err != nil {
+		return nil, asOf, err
+	}
+	snap, err := s.doc(c.Request.Context(), asOf)
+	if err != nil {
+		return nil, asOf, err
+	}
+	s.fillCommon(v, snap)
+	return snap, asOf, nil
+}
+
+// fillCommon sets what every page shows from a snapshot.
+func (s *Server) fillCommon(v *view, snap *queries.Snapshot) {
+	v.AsOf = snap.Doc.AsOf
+	v.ComputedAt = v.Date(snap.ComputedAt.In(s.opts.DB.Location()))
+	v.ExcelURL = v.URL("/export.xlsx", "as_of", snap.Doc.AsOf, "lang", v.Lang)
+}
