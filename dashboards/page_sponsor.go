@@ -25,20 +25,16 @@ type sponsorBody struct {
 }
 
 func phaseSteps(day int, current string) []phaseStep {
-	steps := []phaseStep{
-		{Key: queries.PhaseFraming, From: 1, To: 21},
-		{Key: queries.PhaseRecruiting, From: 22, To: 35},
-		{Key: queries.PhaseLaunch, From: 36, To: 63},
-		{Key: queries.PhaseScaleUp, From: 64, To: 91},
-		{Key: queries.PhaseSustain, From: 92},
-	}
-	for i := range steps {
+	var steps []phaseStep
+	for _, p := range queries.PhaseDays() {
+		st := phaseStep{Key: p.Phase, From: p.FirstDay, To: p.LastDay}
 		switch {
-		case steps[i].Key == current:
-			steps[i].State = "current"
-		case steps[i].To != 0 && day > steps[i].To:
-			steps[i].State = "done"
+		case p.Phase == current:
+			st.State = "current"
+		case p.LastDay != 0 && day > p.LastDay:
+			st.State = "done"
 		}
+		steps = append(steps, st)
 	}
 	return steps
 }

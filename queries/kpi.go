@@ -91,19 +91,35 @@ func Flags() []string {
 	return []string{FlagNoActiveAmbassador, FlagUnderCovered, FlagLowAdoption, FlagMAUDrop, FlagIdeasBehind, FlagSlowResponse}
 }
 
-// Phases of the program, by program day.
+// Phases of the program, by program day (PhaseDays).
 const (
-	PhaseNotStarted = "not_started"
-	PhaseFraming    = "framing"
-	PhaseRecruiting = "recruiting"
-	PhaseLaunch     = "launch"
-	PhaseScaleUp    = "scale_up"
-	PhaseSustain    = "sustain"
+	PhaseNotStarted, PhaseFraming, PhaseRecruiting = "not_started", "framing", "recruiting"
+	PhaseLaunch, PhaseScaleUp, PhaseSustain        = "launch", "scale_up", "sustain"
 )
 
-// Phases lists the program phases in order.
+// PhaseSpan is the program days of a phase, FirstDay .. LastDay; LastDay 0
+// means open-ended.
+type PhaseSpan struct {
+	Phase             string
+	FirstDay, LastDay int
+}
+
+// PhaseDays lists the phases after the start in order, with their days;
+// not_started is every day before the first.
+func PhaseDays() []PhaseSpan {
+	return []PhaseSpan{
+		{PhaseFraming, 1, 21}, {PhaseRecruiting, 22, 35}, {PhaseLaunch, 36, 63},
+		{PhaseScaleUp, 64, 91}, {PhaseSustain, 92, 0},
+	}
+}
+
+// Phases lists the program phases in order, not_started first.
 func Phases() []string {
-	return []string{PhaseNotStarted, PhaseFraming, PhaseRecruiting, PhaseLaunch, PhaseScaleUp, PhaseSustain}
+	out := []string{PhaseNotStarted}
+	for _, p := range PhaseDays() {
+		out = append(out, p.Phase)
+	}
+	return out
 }
 
 // Document is the KPI document of docs/kpis.md, shared by every output.

@@ -67,17 +67,11 @@ func (b bounds) SurveyStart() time.Time { return b.midnight(b.D, -89) }
 
 // phase is the program phase of a program day.
 func phase(day int) string {
-	switch {
-	case day < 1:
-		return PhaseNotStarted
-	case day <= 21:
-		return PhaseFraming
-	case day <= 35:
-		return PhaseRecruiting
-	case day <= 63:
-		return PhaseLaunch
-	case day <= 91:
-		return PhaseScaleUp
+	current := PhaseNotStarted
+	for _, p := range PhaseDays() {
+		if day >= p.FirstDay {
+			current = p.Phase
+		}
 	}
-	return PhaseSustain
+	return current
 }
