@@ -51,6 +51,21 @@ var statusColors = map[string]string{
 
 func noAnimation() charts.GlobalOpts { return charts.WithAnimation(false) }
 
+// axisChartOptions are the options of a chart with axes (bars, lines): no
+// animation, a tooltip per axis value, the legend at the bottom, and the
+// chart's own grid and axes.
+func axisChartOptions(grid opts.Grid, x opts.XAxis, y opts.YAxis) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		noAnimation(),
+		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(grid),
+		charts.WithXAxisOpts(x),
+		charts.WithYAxisOpts(y),
+	}
+}
+
 // targetsChart is a bullet chart: each target's value and expected pace as
 // a percentage of the target, the target itself as the 100 line, the bar
 // coloured by status.
@@ -79,15 +94,7 @@ func targetsChart(v *view, targets []queries.TargetResult) (chart, error) {
 		})
 		paces = append(paces, opts.BarData{Value: rel(t.Pace)})
 	}
-	bar.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "22%", Top: "8%", Bottom: "14%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: v.T("pct_of_target"), Min: 0}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category"}),
-	)
+	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "22%", Top: "8%", Bottom: "14%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "value", Name: v.T("pct_of_target"), Min: 0}, opts.YAxis{Type: "category"})...)
 	bar.SetXAxis(cats)
 	bar.AddSeries(v.T("pace"), paces, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d0d7de"}),
 		charts.WithBarChartOpts(opts.BarChart{BarGap: "-100%", BarCategoryGap: "40%"}))
@@ -105,15 +112,7 @@ func weeklyLines(v *view, id, label string, weeks []queries.WeekPoint, series []
 	for i, w := range weeks {
 		x[i] = w.WeekStart
 	}
-	line.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "4%", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: v.T("week")}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0}),
-	)
+	line.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "4%", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", Name: v.T("week")}, opts.YAxis{Type: "value", Min: 0})...)
 	line.SetXAxis(x)
 	for _, s := range series {
 		data := make([]opts.LineData, len(weeks))
@@ -228,15 +227,7 @@ func adoptionChart(v *view, sites []queries.Site) (chart, error) {
 		adoption = append(adoption, pct(s.Adoption))
 		rate = append(rate, pct(s.ActiveAmbassadorRate))
 	}
-	bar.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
-	)
+	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}, opts.YAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}})...)
 	bar.SetXAxis(ids)
 	bar.AddSeries(v.L("adoption"), adoption)
 	bar.AddSeries(v.L("active_ambassador_rate"), rate)
@@ -264,15 +255,7 @@ func funnelChart(v *view, s queries.IdeasByStatus) (chart, error) {
 // barsBySite draws one stacked bar per site, one series per part.
 func barsBySite(v *view, id, label string, siteIDs []string, parts []namedCounts) (chart, error) {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, MinInterval: 1}),
-	)
+	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}, opts.YAxis{Type: "value", Min: 0, MinInterval: 1})...)
 	bar.SetXAxis(siteIDs)
 	for _, p := range parts {
 		data := make([]opts.BarData, len(p.values))
