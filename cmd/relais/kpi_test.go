@@ -42,15 +42,22 @@ func kpiTestDB(t *testing.T) (dbPath, configPath string) {
 	return dbPath, configPath
 }
 
-func runKPI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+// runCommand runs `relais COMMAND ARGS...` with no environment on
+// 2026-11-30 at noon UTC.
+func runCommand(t *testing.T, command string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	m := NewMain()
 	m.Stdout, m.Stderr = &out, &errb
 	m.Getenv = func(string) string { return "" }
 	m.Now = func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
-	code = m.Main(append([]string{"kpi"}, args...))
+	code = m.Main(append([]string{command}, args...))
 	return code, out.String(), errb.String()
+}
+
+func runKPI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runCommand(t, "kpi", args...)
 }
 
 func keysOf(t *testing.T, v any, what string) []string {
