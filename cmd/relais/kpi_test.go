@@ -42,15 +42,21 @@ func kpiTestDB(t *testing.T) (dbPath, configPath string) {
 	return dbPath, configPath
 }
 
-// runCommand runs `relais COMMAND ARGS...` with no environment on
-// 2026-11-30 at noon UTC.
-func runCommand(t *testing.T, command string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
+// testMain is the binary's Main with no environment, its clock stopped at
+// now, writing to the two buffers it returns.
+func testMain(now time.Time) (*Main, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	m := NewMain()
 	m.Stdout, m.Stderr = &out, &errb
 	m.Getenv = func(string) string { return "" }
-	m.Now = func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	m.Now = func() time.Time { return now }
+	return m, &out, &errb
+}
+
+// runCommand runs `relais COMMAND ARGS...` on 2026-11-30 at noon UTC.
+func runCommand(t *testing.T, command string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	m, out, errb := testMain(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
 	code = m.Main(append([]string{command}, args...))
 	return code, out.String(), errb.String()
 }
