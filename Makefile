@@ -4,7 +4,6 @@ GO ?= go
 BIN := bin/relais
 DEMO_DIR ?= demo-data
 DB ?= demo.duckdb
-STATICCHECK_VERSION ?= v0.8.2
 
 .PHONY: build test race lint bench bench-large soak run assets clean
 
@@ -21,10 +20,11 @@ test:
 race:
 	$(GO) test -race -count=1 ./...
 
+# staticcheck is pinned as a tool in go.mod (go get -tool ...@version).
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) tool staticcheck ./...
 
 # Benchmarks that need the large demo skip themselves without it: bench-large
 # writes it (about 1.1 GB under BENCH_DIR), loads it, and runs them all.

@@ -11,44 +11,6 @@ import (
 	"relais/queries"
 )
 
-// auditTexts are the words of the audit page, per language (kept apart
-// from the page locale, like authTexts).
-var auditTexts = map[string]map[string]string{
-	langFR: {
-		"audit": "Journal d'audit", "audit_link": "Journal d'audit et conservation des données personnelles →",
-		"audit_help": "Connexions, chargements de fichiers, exports, sauvegardes et personnes effacées (sans dire qui), les 500 derniers.",
-		"when":       "Quand", "who": "Qui", "role": "Rôle", "action": "Action", "target": "Objet", "outcome": "Résultat",
-		"retention_title":   "Conservation",
-		"retention_on":      "L'activité de plus de %d mois est supprimée à chaque chargement.",
-		"retention_off":     "Aucune durée de conservation n'est configurée : l'activité est gardée sans limite (retention.activity dans relais.yaml).",
-		queries.AuditSignIn: "connexion", queries.AuditUpload: "chargement", queries.AuditExport: "export",
-		queries.AuditForget: "effacement d'une personne", queries.AuditRetention: "conservation",
-		queries.AuditBackup: "sauvegarde", queries.AuditRestore: "restauration",
-	},
-	langEN: {
-		"audit": "Audit log", "audit_link": "Audit log and personal data retention →",
-		"audit_help": "Sign-ins, file loads, exports, backups and forgotten people (without saying who), the latest 500.",
-		"when":       "When", "who": "Who", "role": "Role", "action": "Action", "target": "Object", "outcome": "Outcome",
-		"retention_title":   "Retention",
-		"retention_on":      "Activity older than %d months is deleted at each load.",
-		"retention_off":     "No retention period is configured: activity is kept without limit (retention.activity in relais.yaml).",
-		queries.AuditSignIn: "sign-in", queries.AuditUpload: "upload", queries.AuditExport: "export",
-		queries.AuditForget: "person forgotten", queries.AuditRetention: "retention",
-		queries.AuditBackup: "backup", queries.AuditRestore: "restore",
-	},
-}
-
-// A is a word of the audit and sign-in pages in the view's language.
-func (v *view) A(key string) string {
-	if s, ok := auditTexts[v.Lang][key]; ok {
-		return s
-	}
-	if s, ok := authTexts[v.Lang][key]; ok {
-		return s
-	}
-	return key
-}
-
 // auditReport is the audit page and /api/v1/audit.
 type auditReport struct {
 	// RetentionMonths is retention.activity in months (0: kept forever).
@@ -78,17 +40,18 @@ func (s *Server) loadAudit(c *gin.Context) (*auditReport, error) {
 }
 
 // auditPage is GET /data/audit (the core team's, like /data).
-func (s *Server) auditPage(c *gin.Context) {
+func (s *Server) auditPage(c *gin.Context) { s.servePage(c, "data", s.auditLog) }
+
+// auditLog fills the audit page's view and names its template.
+func (s *Server) auditLog(c *gin.Context, v *view) (string, error) {
 	r, err := s.loadAudit(c)
 	if err != nil {
-		s.pageError(c, "data", err)
-		return
+		return "", err
 	}
-	v := s.newView(c, "data", "/data/audit")
-	v.Title = v.A("audit")
+	v.Title = v.T("audit")
 	v.JSONURL = v.URL("/api/v1/audit", "lang", "")
 	v.Body = r
-	s.render(c, http.StatusOK, "audit", v)
+	return "audit", nil
 }
 
 func (s *Server) apiAudit(c *gin.Context) {

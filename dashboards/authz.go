@@ -14,34 +14,6 @@ import (
 	"relais/queries"
 )
 
-// authTexts are the words of the sign-in refusals, per language. They are
-// kept apart from the page locale so that they merge with it as they are.
-var authTexts = map[string]map[string]string{
-	langFR: {
-		"forbidden":       "Accès refusé",
-		"forbidden_body":  "Votre rôle ne donne pas accès à cette page. Demandez à l'équipe projet si vous en avez besoin.",
-		"no_role":         "Vous êtes connecté, mais aucun de vos groupes ne donne accès à Relais.",
-		"untrusted_proxy": "Cette requête ne vient pas du proxy d'authentification de confiance.",
-		"sign_in":         "Connexion requise",
-		"sign_in_body":    "Connectez-vous pour voir cette page.",
-	},
-	langEN: {
-		"forbidden":       "Access denied",
-		"forbidden_body":  "Your role does not give access to this page. Ask the core team if you need it.",
-		"no_role":         "You are signed in, but none of your groups gives access to Relais.",
-		"untrusted_proxy": "This request did not come through the trusted sign-in proxy.",
-		"sign_in":         "Sign-in required",
-		"sign_in_body":    "Sign in to see this page.",
-	},
-}
-
-func authText(lang, key string) string {
-	if s, ok := authTexts[lang][key]; ok {
-		return s
-	}
-	return authTexts[langEN][key]
-}
-
 // authorize is the access middleware: with auth on, every route but the
 // public ones needs a signed-in person whose role allows it (see
 // auth.Required), /metrics needs the metrics token, and every
@@ -112,7 +84,7 @@ func (s *Server) authorize(c *gin.Context) {
 // the error page in the reader's language.
 func (s *Server) refuse(c *gin.Context, code int, titleKey, bodyKey string) {
 	lang := pickLang(c.Request)
-	body := authText(lang, bodyKey)
+	body := translations[lang].word(bodyKey)
 	if body == "" {
 		body = bodyKey
 	}
@@ -122,7 +94,7 @@ func (s *Server) refuse(c *gin.Context, code int, titleKey, bodyKey string) {
 		return
 	}
 	v := s.newView(c, "", c.Request.URL.Path)
-	v.Title = authText(lang, titleKey)
+	v.Title = translations[lang].word(titleKey)
 	v.Body = body
 	s.render(c, code, "error", v)
 	c.Abort()

@@ -34,11 +34,15 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// screenshotDir is where the test saves its screenshots: $RELAIS_SCREENSHOTS
+// when set, else the test's artifact directory (kept with `go test
+// -artifacts`, under -outputdir; a temporary directory otherwise), never
+// the working tree.
 func screenshotDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("RELAIS_SCREENSHOTS")
 	if dir == "" {
-		dir = filepath.Join("..", ".ci", "out", "screenshots")
+		return t.ArtifactDir()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

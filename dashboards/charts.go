@@ -51,6 +51,21 @@ var statusColors = map[string]string{
 
 func noAnimation() charts.GlobalOpts { return charts.WithAnimation(false) }
 
+// axisChartOptions are the options of a chart with axes (bars, lines): no
+// animation, a tooltip per axis value, the legend at the bottom, and the
+// chart's own grid and axes.
+func axisChartOptions(grid opts.Grid, x opts.XAxis, y opts.YAxis) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		noAnimation(),
+		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(grid),
+		charts.WithXAxisOpts(x),
+		charts.WithYAxisOpts(y),
+	}
+}
+
 // targetsChart is a bullet chart: each target's value and expected pace as
 // a percentage of the target, the target itself as the 100 line, the bar
 // coloured by status.
@@ -79,15 +94,7 @@ func targetsChart(v *view, targets []queries.TargetResult) (chart, error) {
 		})
 		paces = append(paces, opts.BarData{Value: rel(t.Pace)})
 	}
-	bar.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "22%", Top: "8%", Bottom: "14%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: v.T("pct_of_target"), Min: 0}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category"}),
-	)
+	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "22%", Top: "8%", Bottom: "14%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "value", Name: v.T("pct_of_target"), Min: 0}, opts.YAxis{Type: "category"})...)
 	bar.SetXAxis(cats)
 	bar.AddSeries(v.T("pace"), paces, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d0d7de"}),
 		charts.WithBarChartOpts(opts.BarChart{BarGap: "-100%", BarCategoryGap: "40%"}))
@@ -105,15 +112,7 @@ func weeklyLines(v *view, id, label string, weeks []queries.WeekPoint, series []
 	for i, w := range weeks {
 		x[i] = w.WeekStart
 	}
-	line.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "4%", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: v.T("week")}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0}),
-	)
+	line.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "4%", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", Name: v.T("week")}, opts.YAxis{Type: "value", Min: 0})...)
 	line.SetXAxis(x)
 	for _, s := range series {
 		data := make([]opts.LineData, len(weeks))
@@ -137,15 +136,17 @@ type weekSeries struct {
 
 func count64(n int64) *float64 { f := float64(n); return &f }
 
-// heatmapKPIs are the columns of the sites heat map and whether a higher
-// value is better.
-var heatmapKPIs = []struct {
-	key          string
-	higherBetter bool
-}{
-	{"adoption", true}, {"active_ambassador_rate", true}, {"mau_change", true},
-	{"ideas", true}, {"response_sla_share", true}, {"decision_delay_days", false},
-	{"votes_per_idea", true}, {"quality_score", true}, {"cross_site_share", true}, {"enps", true},
+// heatmapKPIs are the columns of the sites heat map: the registry's keys
+// with a HeatmapColumn, in column order.
+func heatmapKPIs() []queries.KPIDef {
+	var out []queries.KPIDef
+	for _, d := range queries.Registry() {
+		if d.HeatmapColumn > 0 {
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].HeatmapColumn < out[j].HeatmapColumn })
+	return out
 }
 
 // sitesHeatmap colours each site's KPI by its rank among the sites (0 the
@@ -153,23 +154,24 @@ var heatmapKPIs = []struct {
 // An unknown value leaves the cell empty.
 func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
 	hm := charts.NewHeatMap()
-	xs := make([]string, len(heatmapKPIs))
-	for i, k := range heatmapKPIs {
-		xs[i] = v.L(k.key)
+	columns := heatmapKPIs()
+	xs := make([]string, len(columns))
+	for i, k := range columns {
+		xs[i] = v.L(k.Key)
 	}
 	ys := make([]string, len(sites))
 	for i, s := range sites {
 		ys[len(sites)-1-i] = s.SiteID // first site at the top
 	}
 	var data []opts.HeatMapData
-	for xi, k := range heatmapKPIs {
+	for xi, k := range columns {
 		type pt struct {
 			y int
 			v float64
 		}
 		var pts []pt
 		for si, s := range sites {
-			if val := s.Value(k.key); val != nil && !math.IsNaN(*val) {
+			if val := s.Value(k.Key); val != nil && !math.IsNaN(*val) {
 				pts = append(pts, pt{len(sites) - 1 - si, *val})
 			}
 		}
@@ -187,11 +189,11 @@ func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
 				}
 				score = float64(lo+hi) / 2 / float64(len(pts)-1)
 			}
-			if !k.higherBetter {
+			if k.Direction == queries.LowerBetter {
 				score = 1 - score
 			}
 			val := p.v
-			data = append(data, opts.HeatMapData{Name: v.F(k.key, &val), Value: [3]any{xi, p.y, round2(score)}})
+			data = append(data, opts.HeatMapData{Name: v.F(k.Key, &val), Value: [3]any{xi, p.y, round2(score)}})
 		}
 	}
 	hm.SetGlobalOptions(
@@ -225,15 +227,7 @@ func adoptionChart(v *view, sites []queries.Site) (chart, error) {
 		adoption = append(adoption, pct(s.Adoption))
 		rate = append(rate, pct(s.ActiveAmbassadorRate))
 	}
-	bar.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
-	)
+	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}, opts.YAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}})...)
 	bar.SetXAxis(ids)
 	bar.AddSeries(v.L("adoption"), adoption)
 	bar.AddSeries(v.L("active_ambassador_rate"), rate)
@@ -261,15 +255,7 @@ func funnelChart(v *view, s queries.IdeasByStatus) (chart, error) {
 // barsBySite draws one stacked bar per site, one series per part.
 func barsBySite(v *view, id, label string, siteIDs []string, parts []namedCounts) (chart, error) {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, MinInterval: 1}),
-	)
+	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}, opts.YAxis{Type: "value", Min: 0, MinInterval: 1})...)
 	bar.SetXAxis(siteIDs)
 	for _, p := range parts {
 		data := make([]opts.BarData, len(p.values))

@@ -42,32 +42,6 @@ type DryRunColumn struct {
 // line and writes nothing (docs/mappings.md, "Dry run").
 type DryRunFunc func(ctx context.Context, path, name string) ([]DryRunFile, error)
 
-// dryRunWords are the texts of the dry-run form and report.
-var dryRunWords = map[string]map[string]string{
-	langFR: {
-		"dry_run": "Essai à blanc", "dry_run_help": "Envoyez un fichier (CSV, XLSX, Parquet ou zip) : relais montre ce qu'il en ferait, sans rien charger.",
-		"dry_run_submit": "Essayer", "dry_run_nothing": "Rien n'a été chargé.", "mapping": "Correspondance", "none_by_header": "aucune (en-têtes reconnus par leur nom)",
-		"column": "Colonne", "headers": "En-têtes du fichier", "via": "Source", "ignored": "Colonnes ignorées", "valid": "valides",
-		"refused": "Refusé", "skipped": "Ignoré", "first_rejects": "Premières lignes rejetées",
-	},
-	langEN: {
-		"dry_run": "Dry run", "dry_run_help": "Send a file (CSV, XLSX, Parquet or zip): relais shows what it would do with it, loading nothing.",
-		"dry_run_submit": "Try", "dry_run_nothing": "Nothing was loaded.", "mapping": "Mapping", "none_by_header": "none (headers matched by name)",
-		"column": "Column", "headers": "File headers", "via": "Source", "ignored": "Ignored columns", "valid": "valid",
-		"refused": "Refused", "skipped": "Skipped", "first_rejects": "First rejected rows",
-	},
-}
-
-func init() {
-	for lang, words := range dryRunWords {
-		for k, v := range words {
-			if _, ok := translations[lang].words[k]; !ok {
-				translations[lang].words[k] = v
-			}
-		}
-	}
-}
-
 // dryRunPage answers POST /data/dry-run: the uploaded file is read and
 // validated, the report shown, nothing loaded. Same guards as the upload
 // endpoint (loopback, same origin, size).

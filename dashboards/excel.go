@@ -393,29 +393,25 @@ func (b *book) summary(doc *queries.Document) error {
 		[]cell{sec("program"), str("configured"), str(v.T("program_start")), str(fmt.Sprint(doc.Program.Configured))},
 	)
 	for _, t := range doc.Targets {
-		k := figureKinds[t.ID]
+		k := figureKind(t.ID)
 		target, pace := t.Target, t.Pace
 		rows = append(rows, []cell{sec("target"), str(t.ID), str(v.L(t.ID)), numc(k, t.Value), numc(k, &target),
-			str(t.Direction), numc(k, &pace), str(t.Status), def(t.ID)})
+			str(v.L(t.Direction)), numc(k, &pace), str(v.L(t.Status)), def(t.ID)})
 	}
 	for _, key := range queries.OverallKeys() {
 		if key == "ideas_by_status" {
-			for _, st := range statuses() {
+			for _, st := range queries.Statuses() {
 				n := doc.Overall.IdeasByStatus.Get(st)
 				rows = append(rows, []cell{sec("overall"), str(key + "." + st), str(v.L(key) + " : " + v.L(st)), intc(n), {}, {}, {}, {}, def(key)})
 			}
 			continue
 		}
-		rows = append(rows, []cell{sec("overall"), str(key), str(v.L(key)), numc(figureKinds[key], doc.Overall.Value(key)), {}, {}, {}, {}, def(key)})
+		rows = append(rows, []cell{sec("overall"), str(key), str(v.L(key)), numc(figureKind(key), doc.Overall.Value(key)), {}, {}, {}, {}, def(key)})
 	}
 	for _, fl := range queries.Flags() {
-		rows = append(rows, []cell{sec("flag"), str(fl), str(fl), {}, {}, {}, {}, {}, str(v.FlagText(fl))})
+		rows = append(rows, []cell{sec("flag"), str(fl), str(v.L(fl)), {}, {}, {}, {}, {}, str(v.FlagText(fl))})
 	}
 	return b.table(sheetSummary, header, rows)
-}
-
-func statuses() []string {
-	return []string{"submitted", "in_review", "retained", "postponed", "rejected", "implemented", "withdrawn"}
 }
 
 // siteColumns are the Sites sheet's columns: document keys, with
@@ -424,7 +420,7 @@ func siteColumns() []string {
 	var out []string
 	for _, k := range queries.SiteKeys() {
 		if k == "ideas_by_status" {
-			for _, st := range statuses() {
+			for _, st := range queries.Statuses() {
 				out = append(out, k+"."+st)
 			}
 			continue
@@ -474,7 +470,7 @@ func (b *book) sites(doc *queries.Document) error {
 			case strings.HasPrefix(c, "ideas_by_status."):
 				row[i] = intc(s.IdeasByStatus.Get(strings.TrimPrefix(c, "ideas_by_status.")))
 			default:
-				row[i] = numc(figureKinds[c], s.Value(c))
+				row[i] = numc(figureKind(c), s.Value(c))
 			}
 		}
 		rows = append(rows, row)

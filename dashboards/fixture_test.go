@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -52,34 +52,12 @@ func mustLoc(name string) *time.Location {
 
 func openDB(t testing.TB) *queries.DB {
 	t.Helper()
-	db, err := queries.Open(context.Background(), queries.Options{Path: filepath.Join(t.TempDir(), "t.duckdb"), Location: paris})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return testfixture.Open(t, paris)
 }
 
 func load(t testing.TB, db *queries.DB, name string, rows ...[]driver.Value) {
 	t.Helper()
-	ds, ok := queries.LookupDataset(name)
-	if !ok {
-		t.Fatalf("no dataset %s", name)
-	}
-	ctx := context.Background()
-	l, err := db.NewLoader(ctx, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	for _, r := range rows {
-		if err := l.Append(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := l.Commit(ctx, queries.LoadInfo{File: name + ".csv", SHA256: "00", RowsRead: int64(len(rows)), StartedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	testfixture.Load(t, db, name, rows...)
 }
 
 // at is a local instant days before the as-of date at hour h.

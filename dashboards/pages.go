@@ -103,20 +103,21 @@ func (s *Server) newView(c *gin.Context, nav, path string) *view {
 // T is a page word in the view's language.
 func (v *view) T(k string) string { return v.tr.word(k) }
 
-// L is a figure, status, phase or role label.
+// L is the label of a KPI key, flag, status, phase, target status,
+// direction, role or idea kind.
 func (v *view) L(k string) string {
-	if s, ok := v.tr.label[k]; ok {
+	if s, ok := v.tr.Labels[k]; ok {
 		return s
 	}
 	return k
 }
 
-// D is a figure's definition (the hover text).
-func (v *view) D(k string) string { return v.tr.def[k] }
+// D is the definition of what L labels (the hover text).
+func (v *view) D(k string) string { return v.tr.Definitions[k] }
 
 // FlagText says a flag in words.
 func (v *view) FlagText(k string) string {
-	if s, ok := v.tr.flag[k]; ok {
+	if s, ok := v.tr.Definitions[k]; ok {
 		return s
 	}
 	return k
@@ -241,7 +242,8 @@ func (s *Server) writeHTML(c *gin.Context, code int, lang string, body []byte) {
 }
 
 // pageError shows an error page in the page's language: 400 for bad
-// parameters, 404 for unknown sites, 500 (logged) otherwise.
+// parameters and 404 for unknown sites, with what was wrong; 500 otherwise,
+// logged with slog, and the page says only that an error occurred.
 func (s *Server) pageError(c *gin.Context, nav string, err error) {
 	code := statusOf(err)
 	v := s.newView(c, nav, c.Request.URL.Path)
@@ -254,9 +256,23 @@ func (s *Server) pageError(c *gin.Context, nav string, err error) {
 	default:
 		s.log.Error("page", "path", c.Request.URL.Path, "err", err)
 		v.Title = v.T("error")
+		msg = v.T("internal_error")
 	}
 	v.Body = msg
 	s.render(c, code, "error", v)
+}
+
+// servePage is the one adapter between a page and gin: the page fills the
+// view and names its template, or returns an error that pageError turns
+// into the error page (a 500 never shows the internal error's text).
+func (s *Server) servePage(c *gin.Context, nav string, page func(*gin.Context, *view) (string, error)) {
+	v := s.newView(c, nav, c.Request.URL.Path)
+	name, err := page(c, v)
+	if err != nil {
+		s.pageError(c, nav, err)
+		return
+	}
+	s.render(c, http.StatusOK, name, v)
 }
 
 func (s *Server) notFound(c *gin.Context) {
@@ -267,107 +283,19 @@ func (s *Server) notFound(c *gin.Context) {
 	s.pageError(c, "", notFoundError{"no such page: " + c.Request.URL.Path})
 }
 
-// --- Sponsor ---------------------------------------------------------------
-
-type phaseStep struct {
-	Key   string
-	From  int
-	To    int // 0: open-ended
-	State string
-}
-
-type sponsorBody struct {
-	Doc      *queries.Document
-	Phases   []phaseStep
-	DayCap   int
-	Help     []queries.Site
-	Headline []string
-}
-
-func phaseSteps(day int, current string) []phaseStep {
-	steps := []phaseStep{
-		{Key: queries.PhaseFraming, From: 1, To: 21},
-		{Key: queries.PhaseRecruiting, From: 22, To: 35},
-		{Key: queries.PhaseLaunch, From: 36, To: 63},
-		{Key: queries.PhaseScaleUp, From: 64, To: 91},
-		{Key: queries.PhaseSustain, From: 92},
-	}
-	for i := range steps {
-		switch {
-		case steps[i].Key == current:
-			steps[i].State = "current"
-		case steps[i].To != 0 && day > steps[i].To:
-			steps[i].State = "done"
-		}
-	}
-	return steps
-}
-
-func (s *Server) sponsorPage(c *gin.Context) {
-	v := s.newView(c, "sponsor", "/")
-	ctx := c.Request.Context()
+// snapshotOf is the KPI snapshot of the request's as-of date, with what
+// every page shows of it set on the view.
+func (s *Server) snapshotOf(c *gin.Context, v *view) (*queries.Snapshot, time.Time, error) {
 	asOf, err := s.parseAsOf(c.Request)
 	if err != nil {
-		s.pageError(c, "sponsor", err)
-		return
+		return nil, asOf, err
 	}
-	snap, err := s.doc(ctx, asOf)
+	snap, err := s.doc(c.Request.Context(), asOf)
 	if err != nil {
-		s.pageError(c, "sponsor", err)
-		return
+		return nil, asOf, err
 	}
-	doc := snap.Doc
 	s.fillCommon(v, snap)
-	v.Title = v.T("sponsor")
-	v.JSONURL = v.URL("/api/v1/kpis", "as_of", doc.AsOf, "lang", "")
-	body := sponsorBody{Doc: doc, Phases: phaseSteps(doc.Program.Day, doc.Program.Phase)}
-	body.DayCap = min(max(doc.Program.Day, 0), 91)
-	help := needHelp(doc.Sites)
-	if len(help) > 3 {
-		help = help[:3]
-	}
-	body.Help = help
-	body.Headline = []string{"sites", "mau", "adoption", "ambassadors", "active_ambassadors", "ideas", "ideas_implemented", "decision_delay_days", "response_sla_share", "struggling_sites"}
-	v.Body = body
-	if len(doc.Targets) > 0 {
-		ch, err := targetsChart(v, doc.Targets)
-		if err != nil {
-			s.pageError(c, "sponsor", err)
-			return
-		}
-		v.Charts = append(v.Charts, ch)
-	}
-	weeks, err := s.series(ctx, asOf, "", defaultWeeks)
-	if err != nil {
-		s.pageError(c, "sponsor", err)
-		return
-	}
-	ch1, err := weeklyLines(v, "chart-trend-people", v.T("trend")+" — "+v.L("mau"), weeks, []weekSeries{
-		{v.T("active_people"), func(w queries.WeekPoint) *float64 { return count64(w.ActivePeople) }},
-		{v.L("active_ambassadors"), func(w queries.WeekPoint) *float64 { return count64(w.ActiveAmbassadors) }},
-	})
-	if err != nil {
-		s.pageError(c, "sponsor", err)
-		return
-	}
-	ch2, err := weeklyLines(v, "chart-trend-ideas", v.T("trend")+" — "+v.L("ideas"), weeks, []weekSeries{
-		{v.T("new_ideas"), func(w queries.WeekPoint) *float64 { return count64(w.Ideas) }},
-		{v.T("decisions_count"), func(w queries.WeekPoint) *float64 { return count64(w.Decisions) }},
-		{v.T("votes"), func(w queries.WeekPoint) *float64 { return count64(w.Votes) }},
-	})
-	if err != nil {
-		s.pageError(c, "sponsor", err)
-		return
-	}
-	ch3, err := weeklyLines(v, "chart-trend-delay", v.T("trend")+" — "+v.L("decision_delay_days"), weeks, []weekSeries{
-		{v.L("decision_delay_days"), func(w queries.WeekPoint) *float64 { return w.MedianDecisionDelayDays }},
-	})
-	if err != nil {
-		s.pageError(c, "sponsor", err)
-		return
-	}
-	v.Charts = append(v.Charts, ch1, ch2, ch3)
-	s.render(c, http.StatusOK, "sponsor", v)
+	return snap, asOf, nil
 }
 
 // fillCommon sets what every page shows from a snapshot.
@@ -375,390 +303,4 @@ func (s *Server) fillCommon(v *view, snap *queries.Snapshot) {
 	v.AsOf = snap.Doc.AsOf
 	v.ComputedAt = v.Date(snap.ComputedAt.In(s.opts.DB.Location()))
 	v.ExcelURL = v.URL("/export.xlsx", "as_of", snap.Doc.AsOf, "lang", v.Lang)
-}
-
-// --- Sites -----------------------------------------------------------------
-
-// maxHeatmapSites caps the heat map: past it the rows are unreadable, so
-// it shows the sites needing help most (the table has them all).
-const maxHeatmapSites = 60
-
-type sitesBody struct {
-	HeatCapped int
-	HeatClass  string
-	Doc        *queries.Document
-	Sites      []queries.Site
-	Keys       []string
-}
-
-func (s *Server) sitesPage(c *gin.Context) {
-	v := s.newView(c, "sites", "/sites")
-	ctx := c.Request.Context()
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		s.pageError(c, "sites", err)
-		return
-	}
-	snap, err := s.doc(ctx, asOf)
-	if err != nil {
-		s.pageError(c, "sites", err)
-		return
-	}
-	s.fillCommon(v, snap)
-	v.Title = v.T("sites")
-	v.JSONURL = v.URL("/api/v1/kpis", "as_of", snap.Doc.AsOf, "lang", "")
-	v.Body = sitesBody{Doc: snap.Doc, Sites: needHelp(snap.Doc.Sites), Keys: []string{
-		"headcount", "mau", "mau_change", "adoption", "ambassadors", "active_ambassadors", "active_ambassador_rate",
-		"people_per_ambassador", "ideas", "ideas_implemented", "decision_delay_days", "oldest_open_idea_days",
-		"response_sla_share", "votes_per_idea", "quality_score", "cross_site_share", "replications", "enps"}}
-	if len(snap.Doc.Sites) > 0 {
-		heat := needHelp(snap.Doc.Sites)
-		body := v.Body.(sitesBody)
-		body.HeatClass = "tall"
-		if len(heat) > 15 {
-			body.HeatClass = "huge"
-		}
-		if len(heat) > maxHeatmapSites {
-			body.HeatCapped = maxHeatmapSites
-			heat = heat[:maxHeatmapSites]
-		}
-		v.Body = body
-		hm, err := sitesHeatmap(v, heat)
-		if err != nil {
-			s.pageError(c, "sites", err)
-			return
-		}
-		ad, err := adoptionChart(v, snap.Doc.Sites)
-		if err != nil {
-			s.pageError(c, "sites", err)
-			return
-		}
-		v.Charts = append(v.Charts, hm, ad)
-	}
-	s.render(c, http.StatusOK, "sites", v)
-}
-
-// --- Site ------------------------------------------------------------------
-
-type siteBody struct {
-	Site        *queries.Site
-	Overall     *queries.Overall
-	Ambassadors []queries.Ambassador
-	Top         []queries.OpenIdea
-	Decisions   []queries.DecisionEntry
-	Keys        []string
-}
-
-// siteDetail is the data of the site page and of /api/v1/sites/{id}.
-type siteDetail struct {
-	AsOf            string                  `json:"as_of"`
-	Site            *queries.Site           `json:"site"`
-	Ambassadors     []queries.Ambassador    `json:"ambassadors"`
-	TopOpenIdeas    []queries.OpenIdea      `json:"top_open_ideas"`
-	LatestDecisions []queries.DecisionEntry `json:"latest_decisions"`
-	Weeks           []queries.WeekPoint     `json:"weeks"`
-}
-
-func (s *Server) loadSite(c *gin.Context) (*queries.Snapshot, *siteDetail, error) {
-	ctx := c.Request.Context()
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		return nil, nil, err
-	}
-	snap, err := s.doc(ctx, asOf)
-	if err != nil {
-		return nil, nil, err
-	}
-	site, err := findSite(snap.Doc, c.Param("id"))
-	if err != nil {
-		return snap, nil, err
-	}
-	d := &siteDetail{AsOf: snap.Doc.AsOf, Site: site}
-	if d.Ambassadors, err = s.ambassadors(ctx, asOf, site.SiteID); err != nil {
-		return snap, nil, err
-	}
-	if d.TopOpenIdeas, err = s.topOpen(ctx, asOf, site.SiteID); err != nil {
-		return snap, nil, err
-	}
-	if d.LatestDecisions, err = s.latestDecisions(ctx, asOf, site.SiteID, 10); err != nil {
-		return snap, nil, err
-	}
-	if d.Weeks, err = s.series(ctx, asOf, site.SiteID, defaultWeeks); err != nil {
-		return snap, nil, err
-	}
-	nonNil(&d.Ambassadors)
-	nonNil(&d.TopOpenIdeas)
-	nonNil(&d.LatestDecisions)
-	nonNil(&d.Weeks)
-	return snap, d, nil
-}
-
-// nonNil makes a nil slice an empty one, so the JSON says [] not null.
-func nonNil[T any](p *[]T) {
-	if *p == nil {
-		*p = []T{}
-	}
-}
-
-func (s *Server) sitePage(c *gin.Context) {
-	v := s.newView(c, "sites", c.Request.URL.Path)
-	snap, d, err := s.loadSite(c)
-	if err != nil {
-		s.pageError(c, "sites", err)
-		return
-	}
-	s.fillCommon(v, snap)
-	v.Title = v.T("site") + " " + d.Site.Name
-	v.JSONURL = v.URL("/api/v1/sites/"+url.PathEscape(d.Site.SiteID), "as_of", snap.Doc.AsOf, "lang", "")
-	v.SiteFilter = snap.Doc.Sites
-	v.SiteID = d.Site.SiteID
-	v.Body = siteBody{Site: d.Site, Overall: &snap.Doc.Overall, Ambassadors: d.Ambassadors, Top: d.TopOpenIdeas,
-		Decisions: d.LatestDecisions, Keys: []string{
-			"headcount", "mau", "mau_previous", "mau_change", "adoption", "ambassadors", "active_ambassadors",
-			"active_ambassador_rate", "people_per_ambassador", "ideas", "ideas_implemented", "decision_delay_days",
-			"decision_delay_baseline_days", "oldest_open_idea_days", "response_sla_share", "votes_per_idea",
-			"quality_score", "scored_share", "cross_site_share", "replications", "time_to_knowledge_days",
-			"enps_responses", "enps"}}
-	ch1, err := weeklyLines(v, "chart-site-participation", v.T("weekly_participation"), d.Weeks, []weekSeries{
-		{v.T("active_people"), func(w queries.WeekPoint) *float64 { return count64(w.ActivePeople) }},
-		{v.L("active_ambassadors"), func(w queries.WeekPoint) *float64 { return count64(w.ActiveAmbassadors) }},
-		{v.T("new_ideas"), func(w queries.WeekPoint) *float64 { return count64(w.Ideas) }},
-	})
-	if err != nil {
-		s.pageError(c, "sites", err)
-		return
-	}
-	ch2, err := funnelChart(v, d.Site.IdeasByStatus)
-	if err != nil {
-		s.pageError(c, "sites", err)
-		return
-	}
-	ch3, err := weeklyLines(v, "chart-site-delay", v.T("decision_delay"), d.Weeks, []weekSeries{
-		{v.L("decision_delay_days"), func(w queries.WeekPoint) *float64 { return w.MedianDecisionDelayDays }},
-		{v.T("decisions_count"), func(w queries.WeekPoint) *float64 { return count64(w.Decisions) }},
-	})
-	if err != nil {
-		s.pageError(c, "sites", err)
-		return
-	}
-	v.Charts = append(v.Charts, ch1, ch2, ch3)
-	s.render(c, http.StatusOK, "site", v)
-}
-
-// --- Committee -------------------------------------------------------------
-
-// committeeData is the data of the committee page and /api/v1/committee.
-type committeeData struct {
-	Month string `json:"month"`
-	AsOf  string `json:"as_of"`
-	// OpenOn is the date open ideas are taken on: the month's last day, or
-	// the as-of date when earlier.
-	OpenOn       string                  `json:"open_on"`
-	SiteID       *string                 `json:"site_id"`
-	TopOpenIdeas []queries.OpenIdea      `json:"top_open_ideas"`
-	Decisions    []queries.DecisionEntry `json:"decisions"`
-	Synthesis    []queries.SiteMonth     `json:"synthesis"`
-}
-
-// maxChangelogRows caps the changelog shown on the committee page.
-const maxChangelogRows = 500
-
-type committeeBody struct {
-	Shown   []queries.DecisionEntry
-	Hidden  int
-	Data    *committeeData
-	BySite  []siteIdeas
-	Names   map[string]string
-	Synth   []queries.SiteMonth
-	HasSite bool
-}
-
-type siteIdeas struct {
-	SiteID string
-	Name   string
-	Ideas  []queries.OpenIdea
-}
-
-func (s *Server) loadCommittee(c *gin.Context) (*queries.Snapshot, *committeeData, error) {
-	ctx := c.Request.Context()
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		return nil, nil, err
-	}
-	month, err := parseMonth(c.Request, asOf)
-	if err != nil {
-		return nil, nil, err
-	}
-	snap, err := s.doc(ctx, asOf)
-	if err != nil {
-		return nil, nil, err
-	}
-	site := c.Query("site")
-	if site != "" {
-		if _, err := findSite(snap.Doc, site); err != nil {
-			return snap, nil, err
-		}
-	}
-	on := committeeDate(month, asOf)
-	d := &committeeData{Month: month.Format(monthLayout), AsOf: snap.Doc.AsOf, OpenOn: on.Format(dateLayout)}
-	if site != "" {
-		d.SiteID = &site
-	}
-	if d.TopOpenIdeas, err = s.topOpen(ctx, on, site); err != nil {
-		return snap, nil, err
-	}
-	if d.Decisions, err = s.decisions(ctx, month, asOf, site); err != nil {
-		return snap, nil, err
-	}
-	syn, err := s.synthesis(ctx, month, asOf)
-	if err != nil {
-		return snap, nil, err
-	}
-	if site != "" {
-		var one []queries.SiteMonth
-		for _, m := range syn {
-			if m.SiteID == site {
-				one = append(one, m)
-			}
-		}
-		syn = one
-	}
-	d.Synthesis = syn
-	nonNil(&d.TopOpenIdeas)
-	nonNil(&d.Decisions)
-	nonNil(&d.Synthesis)
-	return snap, d, nil
-}
-
-func (s *Server) committeePage(c *gin.Context) {
-	v := s.newView(c, "committee", "/committee")
-	snap, d, err := s.loadCommittee(c)
-	if err != nil {
-		s.pageError(c, "committee", err)
-		return
-	}
-	s.fillCommon(v, snap)
-	v.Title = v.T("committee") + " " + d.Month
-	site := ""
-	if d.SiteID != nil {
-		site = *d.SiteID
-	}
-	v.JSONURL = v.URL("/api/v1/committee", "as_of", d.AsOf, "month", d.Month, "site", site, "lang", "")
-	v.SiteFilter = snap.Doc.Sites
-	v.SiteID = site
-	v.Month = d.Month
-	names := map[string]string{}
-	for _, st := range snap.Doc.Sites {
-		names[st.SiteID] = st.Name
-	}
-	var by []siteIdeas
-	for _, idea := range d.TopOpenIdeas {
-		if len(by) == 0 || by[len(by)-1].SiteID != idea.SiteID {
-			by = append(by, siteIdeas{SiteID: idea.SiteID, Name: names[idea.SiteID]})
-		}
-		by[len(by)-1].Ideas = append(by[len(by)-1].Ideas, idea)
-	}
-	// A page shows the month's latest maxChangelogRows decisions; the JSON
-	// and the workbook have them all (the large demo decides ~25,000 ideas
-	// a month across 300 sites: a page that long helps no committee).
-	shown, hidden := d.Decisions, 0
-	if len(shown) > maxChangelogRows {
-		hidden = len(shown) - maxChangelogRows
-		shown = shown[hidden:]
-	}
-	v.Body = committeeBody{Data: d, BySite: by, Names: names, Synth: d.Synthesis, HasSite: site != "", Shown: shown, Hidden: hidden}
-	if len(d.Synthesis) > 0 {
-		ids := make([]string, len(d.Synthesis))
-		parts := []namedCounts{{name: v.L("retained")}, {name: v.L("postponed")}, {name: v.L("rejected")}, {name: v.L("implemented")}}
-		for i, m := range d.Synthesis {
-			ids[i] = m.SiteID
-			parts[0].values = append(parts[0].values, m.Decisions.Retained)
-			parts[1].values = append(parts[1].values, m.Decisions.Postponed)
-			parts[2].values = append(parts[2].values, m.Decisions.Rejected)
-			parts[3].values = append(parts[3].values, m.Decisions.Implemented)
-		}
-		ch, err := barsBySite(v, "chart-committee-decisions", v.T("changelog"), ids, parts)
-		if err != nil {
-			s.pageError(c, "committee", err)
-			return
-		}
-		v.Charts = append(v.Charts, ch)
-	}
-	s.render(c, http.StatusOK, "committee", v)
-}
-
-// --- Data ------------------------------------------------------------------
-
-// dataReport is the data of the data page and /api/v1/data.
-type dataReport struct {
-	DataVersion int64                    `json:"data_version"`
-	Quality     queries.DataQuality      `json:"data_quality"`
-	IngestLog   []queries.IngestLogEntry `json:"ingest_log"`
-	Inbox       *InboxState              `json:"inbox"`
-	Snapshot    *snapshotInfo            `json:"snapshot"`
-}
-
-type snapshotInfo struct {
-	AsOf       string    `json:"as_of"`
-	ComputedAt time.Time `json:"computed_at"`
-	Seconds    float64   `json:"seconds"`
-}
-
-func (s *Server) loadData(c *gin.Context) (*dataReport, error) {
-	ctx := c.Request.Context()
-	q, err := s.dataQuality(ctx)
-	if err != nil {
-		return nil, err
-	}
-	log, err := s.ingestLog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	nonNil(&log)
-	nonNil(&q.Rows)
-	nonNil(&q.Dangling)
-	nonNil(&q.LastIngest)
-	r := &dataReport{DataVersion: s.opts.DB.Version(), Quality: q, IngestLog: log}
-	if s.inbox != nil {
-		st := s.inbox.state()
-		r.Inbox = &st
-	}
-	if snap := s.opts.Snapshots.Latest(); snap != nil {
-		r.Snapshot = &snapshotInfo{AsOf: snap.AsOf.Format(dateLayout), ComputedAt: snap.ComputedAt, Seconds: snap.Duration.Seconds()}
-	}
-	return r, nil
-}
-
-func (s *Server) dataPage(c *gin.Context) {
-	v := s.newView(c, "data", "/data")
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		s.pageError(c, "data", err)
-		return
-	}
-	r, err := s.loadData(c)
-	if err != nil {
-		s.pageError(c, "data", err)
-		return
-	}
-	v.AsOf = asOf.Format(dateLayout)
-	v.Title = v.T("data")
-	v.JSONURL = v.URL("/api/v1/data", "lang", "")
-	v.ExcelURL = v.URL("/export.xlsx", "as_of", v.AsOf, "lang", v.Lang)
-	v.Body = r
-	if len(r.Quality.Rows) > 0 {
-		ids := make([]string, len(r.Quality.Rows))
-		part := namedCounts{name: v.T("rows")}
-		for i, row := range r.Quality.Rows {
-			ids[i] = row.Dataset
-			part.values = append(part.values, row.Rows)
-		}
-		ch, err := barsBySite(v, "chart-data-rows", v.T("loaded"), ids, []namedCounts{part})
-		if err != nil {
-			s.pageError(c, "data", err)
-			return
-		}
-		v.Charts = append(v.Charts, ch)
-	}
-	s.render(c, http.StatusOK, "data", v)
 }

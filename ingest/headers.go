@@ -46,7 +46,7 @@ func stripLocale(h string) string {
 }
 
 // synonyms are the other headers (English and French) of a canonical
-// column, in whichever dataset has that column. DATA.md's French table is
+// column, in whichever dataset has that column. docs/data.md's French table is
 // the minimum; more are welcome.
 var synonyms = map[string][]string{
 	"site_id":            {"site", "code site", "id site", "identifiant site", "site code", "établissement"},
@@ -86,7 +86,7 @@ var synonyms = map[string][]string{
 }
 
 // datasetSynonyms give a header a meaning that depends on the dataset being
-// read (DATA.md: `Idée` is the key of ideas and the idea a vote points to;
+// read (docs/data.md: `Idée` is the key of ideas and the idea a vote points to;
 // `Défi` is the key of challenges and an idea's challenge; `Date` is
 // occurred_at in activity). They override the general synonyms.
 var datasetSynonyms = map[string]map[string]string{

@@ -1,5 +1,5 @@
 // Package ingest reads the idea platform's exports (CSV and XLSX), matches
-// their headers to the datasets of DATA.md (English, French, mappings),
+// their headers to the datasets of docs/data.md (English, French, mappings),
 // applies the value and row rules, and loads each file in one transaction
 // through queries.Loader.
 package ingest
@@ -105,7 +105,7 @@ type Reject struct {
 	Reason string
 }
 
-// Message formats the reject as the data format says: FILE:LINE: column:
+// Message formats the reject as docs/data.md says: FILE:LINE: column:
 // value: reason; the column, value and reason cut and escaped (cutText).
 func (r Reject) Message(file string) string {
 	return fmt.Sprintf("%s:%d: %s: %s: %s", file, r.Line, cutText(r.Column, maxColumnRunes), truncateValue(r.Value), cutText(r.Reason, maxReasonRunes))
@@ -116,7 +116,7 @@ func (r Reject) Message(file string) string {
 // something to add: the dataset, why the file was refused, the rejects file,
 // the ignored columns.
 func (r Result) Summary() string {
-	// The first line is exactly DATA.md's form; what else there is to say
+	// The first line is exactly docs/data.md's form; what else there is to say
 	// goes on an indented second line, so that the line stays matchable.
 	if r.Skipped != "" {
 		return fmt.Sprintf("%s: skipped: %s", r.File, r.Skipped)

@@ -21,7 +21,7 @@ import (
 var shippedMappings embed.FS
 
 // Mapping says how an export that is not in canonical form maps onto a
-// dataset (DATA.md "Headers"). The YAML form is
+// dataset (docs/data.md "Headers"). The YAML form is
 //
 //	dataset: ideas
 //	columns:

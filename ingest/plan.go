@@ -69,150 +69,206 @@ func plan(name string, header []string, opts Options, loc *time.Location, mdy bo
 			return nil, err
 		}
 	}
-	dsName := ""
-	switch {
-	case opts.Dataset != "":
-		ds, ok := LookupDatasetName(opts.Dataset)
-		if !ok {
-			return nil, fmt.Errorf("unknown dataset %q (datasets: %s)", opts.Dataset, datasetList())
-		}
-		dsName = ds.Name
-		if m != nil && m.Dataset != dsName {
-			return nil, fmt.Errorf("mapping %s is for %s, not %s", m.Name, m.Dataset, dsName)
-		}
-	case m != nil:
-		dsName = m.Dataset
-	default:
-		if n, ok := datasetFromFileName(name); ok {
-			dsName = n
-		} else if n, ok := datasetFromHeader(header); ok {
-			dsName = n
-		} else {
-			return nil, fmt.Errorf("cannot tell which dataset it holds: name it with --dataset NAME (%s) or put the dataset's name in the file name (ideas.csv, 2026-11_votes.xlsx, idees.csv)", datasetList())
-		}
+	dsName, err := chooseDataset(name, header, opts, m)
+	if err != nil {
+		return nil, err
 	}
 	ds, _ := queries.LookupDataset(dsName)
 	p := &filePlan{ds: ds, nsrc: len(header), dates: newDateParser(loc, mdy), loc: loc, delim: ','}
 	p.cols = make([]colPlan, len(ds.Columns))
-	used := make([]bool, len(header))
-	keys := make([]string, len(header))
-	for i, h := range header {
-		keys[i] = headerKey(h)
-	}
-	found := func() string {
-		var l []string
-		for _, h := range header {
-			if strings.TrimSpace(h) != "" {
-				l = append(l, strings.TrimSpace(h))
-			}
-		}
-		return strings.Join(l, ", ")
-	}
-	// Mapped columns first: a mapping picks its source by exact header
-	// (case, accents and punctuation aside, locale suffix included).
-	mapped := map[string]bool{}
-	if m != nil {
-		for ci, c := range ds.Columns {
-			cm, ok := m.Columns[c.Name]
-			if !ok {
-				continue
-			}
-			mapped[c.Name] = true
-			cp := &p.cols[ci]
-			locales := opts.Locales
-			if locales == nil {
-				locales = DefaultLocales
-			}
-			for fi, from := range cm.From {
-				for _, i := range sourceColumns(header, from, locales) {
-					// A pattern takes a part of a column another
-					// canonical column may also read.
-					if used[i] && cm.Patterns[fi] == nil {
-						continue
-					}
-					used[i] = true
-					cp.src = append(cp.src, i)
-					cp.pats = append(cp.pats, cm.Patterns[fi])
-					if cp.label == "" {
-						cp.label = strings.TrimSpace(header[i])
-					}
-				}
-			}
-			if cm.Join != nil {
-				cp.join, cp.hasJoin = *cm.Join, true
-			}
-			if cm.Default != nil {
-				cp.def, cp.hasDef = *cm.Default, true
-			}
-			if cm.WhenPresent != nil {
-				cp.whenPresent, cp.hasWhen = *cm.WhenPresent, true
-			}
-			if len(cm.Values) > 0 {
-				cp.values = cm.Values
-			}
-		}
-	}
-	// The other columns by header.
-	idx := headerIndex(ds)
-	matches := map[string][]int{}
-	for i := range header {
-		if used[i] || keys[i] == "" {
-			continue
-		}
-		c, ok := idx[keys[i]]
-		if !ok || mapped[c] {
-			continue
-		}
-		matches[c] = append(matches[c], i)
-		used[i] = true
-	}
-	var dups []string
-	for ci, c := range ds.Columns {
-		ms := matches[c.Name]
-		if len(ms) > 1 {
-			var hs []string
-			for _, i := range ms {
-				hs = append(hs, fmt.Sprintf("%q", strings.TrimSpace(header[i])))
-			}
-			dups = append(dups, fmt.Sprintf("columns %s all match %s: keep one, or pick one with a mapping (%s: {from: %s})",
-				strings.Join(hs, " and "), c.Name, c.Name, strings.TrimSpace(header[ms[0]])))
-			continue
-		}
-		if len(ms) == 1 {
-			p.cols[ci].src = ms
-			p.cols[ci].label = strings.TrimSpace(header[ms[0]])
-		}
-	}
-	for i, h := range header {
-		if !used[i] && strings.TrimSpace(h) != "" {
-			p.ignored = append(p.ignored, strings.TrimSpace(h))
+	h := newHeaderMatch(header)
+	mapped := p.applyMapping(m, h, opts.Locales)
+	dups := p.matchHeaders(h, mapped)
+	for i, name := range header {
+		if !h.used[i] && strings.TrimSpace(name) != "" {
+			p.ignored = append(p.ignored, strings.TrimSpace(name))
 		}
 	}
 	if len(dups) > 0 {
 		return p, fmt.Errorf("%s", strings.Join(dups, "; "))
 	}
-	// --set constants.
+	p.applySet(opts.Set)
+	if missing := p.finishColumns(m, mapped); len(missing) > 0 {
+		hint := ""
+		if len(missing) == 1 {
+			hint = fmt.Sprintf("; or give every row one value with --set %s=VALUE", strings.Fields(missing[0])[0])
+		}
+		return p, fmt.Errorf("missing required column %s for %s (columns found: %s)%s", strings.Join(missing, ", "), ds.Name, h.found(), hint)
+	}
+	col := func(n string) int { _, i := ds.Column(n); return i }
+	p.created, p.decided, p.implemented, p.starts, p.ends = col("created_at"), col("decided_at"), col("implemented_at"), col("starts_on"), col("ends_on")
+	if ds.Name != "ideas" {
+		p.decided, p.implemented = -1, -1
+	}
+	return p, nil
+}
+
+// chooseDataset names the dataset of a file: --dataset, else the mapping's,
+// else the file's name, else its header.
+func chooseDataset(name string, header []string, opts Options, m *Mapping) (string, error) {
+	switch {
+	case opts.Dataset != "":
+		ds, ok := LookupDatasetName(opts.Dataset)
+		if !ok {
+			return "", fmt.Errorf("unknown dataset %q (datasets: %s)", opts.Dataset, datasetList())
+		}
+		if m != nil && m.Dataset != ds.Name {
+			return "", fmt.Errorf("mapping %s is for %s, not %s", m.Name, m.Dataset, ds.Name)
+		}
+		return ds.Name, nil
+	case m != nil:
+		return m.Dataset, nil
+	}
+	if n, ok := datasetFromFileName(name); ok {
+		return n, nil
+	}
+	if n, ok := datasetFromHeader(header); ok {
+		return n, nil
+	}
+	return "", fmt.Errorf("cannot tell which dataset it holds: name it with --dataset NAME (%s) or put the dataset's name in the file name (ideas.csv, 2026-11_votes.xlsx, idees.csv)", datasetList())
+}
+
+// headerMatch is a file's header as the matching reads it: each name's
+// header key and fully folded form, and which columns are taken.
+type headerMatch struct {
+	names []string
+	keys  []string
+	used  []bool
+}
+
+func newHeaderMatch(header []string) *headerMatch {
+	h := &headerMatch{names: header, keys: make([]string, len(header)), used: make([]bool, len(header))}
+	for i, name := range header {
+		h.keys[i] = headerKey(name)
+	}
+	return h
+}
+
+// found lists the header's non-empty names, for an error message.
+func (h *headerMatch) found() string {
+	var l []string
+	for _, name := range h.names {
+		if strings.TrimSpace(name) != "" {
+			l = append(l, strings.TrimSpace(name))
+		}
+	}
+	return strings.Join(l, ", ")
+}
+
+// applyMapping takes the mapped columns first: a mapping picks its source
+// by exact header (case, accents and punctuation aside, locale suffix
+// included), any locale for a `title/*` entry in the order of locales
+// (docs/mappings.md). It returns the columns the mapping names.
+func (p *filePlan) applyMapping(m *Mapping, h *headerMatch, locales []string) map[string]bool {
+	mapped := map[string]bool{}
+	if m == nil {
+		return mapped
+	}
+	if locales == nil {
+		locales = DefaultLocales
+	}
+	for ci, c := range p.ds.Columns {
+		cm, ok := m.Columns[c.Name]
+		if !ok {
+			continue
+		}
+		mapped[c.Name] = true
+		cp := &p.cols[ci]
+		for fi, from := range cm.From {
+			for _, i := range sourceColumns(h.names, from, locales) {
+				// A pattern takes a part of a column another canonical
+				// column may also read.
+				if h.used[i] && cm.Patterns[fi] == nil {
+					continue
+				}
+				h.used[i] = true
+				cp.src = append(cp.src, i)
+				cp.pats = append(cp.pats, cm.Patterns[fi])
+				if cp.label == "" {
+					cp.label = strings.TrimSpace(h.names[i])
+				}
+			}
+		}
+		if cm.Join != nil {
+			cp.join, cp.hasJoin = *cm.Join, true
+		}
+		if cm.Default != nil {
+			cp.def, cp.hasDef = *cm.Default, true
+		}
+		if cm.WhenPresent != nil {
+			cp.whenPresent, cp.hasWhen = *cm.WhenPresent, true
+		}
+		if len(cm.Values) > 0 {
+			cp.values = cm.Values
+		}
+	}
+	return mapped
+}
+
+// matchHeaders matches the other columns by header; it returns one message
+// per column that several headers match.
+func (p *filePlan) matchHeaders(h *headerMatch, mapped map[string]bool) []string {
+	idx := headerIndex(p.ds)
+	matches := map[string][]int{}
+	for i := range h.names {
+		if h.used[i] || h.keys[i] == "" {
+			continue
+		}
+		c, ok := idx[h.keys[i]]
+		if !ok || mapped[c] {
+			continue
+		}
+		matches[c] = append(matches[c], i)
+		h.used[i] = true
+	}
+	var dups []string
+	for ci, c := range p.ds.Columns {
+		ms := matches[c.Name]
+		if len(ms) > 1 {
+			var hs []string
+			for _, i := range ms {
+				hs = append(hs, fmt.Sprintf("%q", strings.TrimSpace(h.names[i])))
+			}
+			dups = append(dups, fmt.Sprintf("columns %s all match %s: keep one, or pick one with a mapping (%s: {from: %s})",
+				strings.Join(hs, " and "), c.Name, c.Name, strings.TrimSpace(h.names[ms[0]])))
+			continue
+		}
+		if len(ms) == 1 {
+			p.cols[ci].src = ms
+			p.cols[ci].label = strings.TrimSpace(h.names[ms[0]])
+		}
+	}
+	return dups
+}
+
+// applySet gives the --set columns their constant. --set applies to every
+// file given; a dataset without the column ignores it.
+func (p *filePlan) applySet(set map[string]string) {
+	idx := headerIndex(p.ds)
 	var setCols []string
-	for k := range opts.Set {
+	for k := range set {
 		setCols = append(setCols, k)
 	}
 	sort.Strings(setCols)
 	for _, k := range setCols {
-		_, ci := ds.Column(k)
+		_, ci := p.ds.Column(k)
 		if ci < 0 {
 			if c, ok := idx[headerKey(k)]; ok {
-				_, ci = ds.Column(c)
+				_, ci = p.ds.Column(c)
 			}
 		}
 		if ci < 0 {
-			// --set applies to every file given; a dataset without the
-			// column ignores it.
 			continue
 		}
-		p.cols[ci].set, p.cols[ci].hasSet = strings.TrimSpace(opts.Set[k]), true
+		p.cols[ci].set, p.cols[ci].hasSet = strings.TrimSpace(set[k]), true
 	}
+}
+
+// finishColumns completes each column's plan and returns the required
+// columns that have no source, in words.
+func (p *filePlan) finishColumns(m *Mapping, mapped map[string]bool) []string {
 	var missing []string
-	for ci, c := range ds.Columns {
+	for ci, c := range p.ds.Columns {
 		cp := &p.cols[ci]
 		cp.col = c
 		if cp.label == "" {
@@ -231,19 +287,7 @@ func plan(name string, header []string, opts Options, loc *time.Location, mdy bo
 			}
 		}
 	}
-	if len(missing) > 0 {
-		hint := ""
-		if len(missing) == 1 {
-			hint = fmt.Sprintf("; or give every row one value with --set %s=VALUE", strings.Fields(missing[0])[0])
-		}
-		return p, fmt.Errorf("missing required column %s for %s (columns found: %s)%s", strings.Join(missing, ", "), ds.Name, found(), hint)
-	}
-	col := func(n string) int { _, i := ds.Column(n); return i }
-	p.created, p.decided, p.implemented, p.starts, p.ends = col("created_at"), col("decided_at"), col("implemented_at"), col("starts_on"), col("ends_on")
-	if ds.Name != "ideas" {
-		p.decided, p.implemented = -1, -1
-	}
-	return p, nil
+	return missing
 }
 
 func datasetList() string {

@@ -136,7 +136,7 @@ func normalizeXLSXNumber(s string) string {
 	return strconv.FormatInt(int64(f), 10)
 }
 
-// dateParser reads every date and date-time form of DATA.md without
+// dateParser reads every date and date-time form of docs/data.md without
 // regular expressions. It caches the fixed zones of explicit offsets.
 type dateParser struct {
 	loc   *time.Location

@@ -203,9 +203,9 @@ func TestNoHeaderNamesTwoColumnsOfOneDataset(t *testing.T) {
 		add := func(h, c string) {
 			k := fold(h)
 			if prev, ok := seen[k]; ok && prev != c {
-				if ov, ok := datasetSynonyms[ds.Name]; ok {
-					for oh := range ov {
-						if fold(oh) == k {
+				if synonyms, ok := datasetSynonyms[ds.Name]; ok {
+					for header := range synonyms {
+						if fold(header) == k {
 							return // a dataset-specific meaning decides
 						}
 					}

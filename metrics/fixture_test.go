@@ -3,10 +3,10 @@ package metrics
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -125,12 +125,7 @@ func syntheticDocument(n int) *queries.Document {
 // openTestDB opens a fresh database in t.TempDir().
 func openTestDB(t testing.TB) *queries.DB {
 	t.Helper()
-	db, err := queries.Open(context.Background(), queries.Options{Path: filepath.Join(t.TempDir(), "relais.duckdb")})
-	if err != nil {
-		t.Fatalf("open db: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return testfixture.Open(t, nil)
 }
 
 // seedIngestLog writes fixed ingest_log rows (the loader stamps

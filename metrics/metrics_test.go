@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -217,21 +218,11 @@ func TestScrapeWithoutSnapshotExportsOnlyOps(t *testing.T) {
 // loadSites commits one sites file through the real loader.
 func loadSites(t testing.TB, db *queries.DB, ids ...string) {
 	t.Helper()
-	ctx := context.Background()
-	ds, _ := queries.LookupDataset("sites")
-	l, err := db.NewLoader(ctx, ds)
-	if err != nil {
-		t.Fatal(err)
+	rows := make([][]driver.Value, len(ids))
+	for i, id := range ids {
+		rows[i] = []driver.Value{id, id, nil, int64(10)}
 	}
-	defer l.Close()
-	for _, id := range ids {
-		if err := l.Append([]driver.Value{id, id, nil, int64(10)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := l.Commit(ctx, queries.LoadInfo{File: "sites.csv", SHA256: "x", RowsRead: int64(len(ids)), StartedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	testfixture.Load(t, db, "sites", rows...)
 }
 
 func TestIngestCountersFollowLoads(t *testing.T) {
@@ -302,6 +293,31 @@ func TestScrapeServesTheKPIEngineSnapshot(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("scrape lacks %q", want)
+		}
+	}
+}
+
+func TestEveryMetricHasHelpText(t *testing.T) {
+	m, _ := fixtureMetrics(t)
+	families, err := m.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, mf := range families {
+		names[mf.GetName()] = true
+		if strings.TrimSpace(mf.GetHelp()) == "" {
+			t.Errorf("%s has no help text", mf.GetName())
+		}
+	}
+	// Every registry metric was gathered (the fixture has every figure), so
+	// none escaped the check above.
+	for _, d := range queries.Registry() {
+		if d.Metric == "" {
+			continue
+		}
+		if d.Levels&queries.AtOverall != 0 && !names["relais_overall_"+d.Metric] {
+			t.Errorf("registry metric %s (%s) not exported at overall level", d.Metric, d.Key)
 		}
 	}
 }

@@ -34,9 +34,9 @@ type Ambassador struct {
 func (db *DB) Ambassadors(ctx context.Context, asOf time.Time, siteID string) ([]Ambassador, error) {
 	b := newBounds(db.loc, Settings{}, asOf)
 	args := []any{
-		sql.Named("d", b.D),
-		sql.Named("d_day", dayNumber(b.D)),
-		sql.Named("w_day", dayNumber(b.D)-29),
+		sql.Named("as_of", b.D),
+		sql.Named("as_of_day", dayNumber(b.D)),
+		sql.Named("window_start_day", dayNumber(b.D)-29),
 		sql.Named("site", siteID),
 	}
 	ctx, done, verr := db.readView(ctx, true)

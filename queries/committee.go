@@ -56,7 +56,7 @@ type DecisionEntry struct {
 // sorted by site then rank. siteID "" means every site.
 func (db *DB) TopOpenIdeas(ctx context.Context, asOf time.Time, siteID string, limit int) ([]OpenIdea, error) {
 	b := newBounds(db.loc, Settings{}, asOf)
-	return db.openIdeas(ctx, "top open ideas", b.EndD(), siteID, limit, "score")
+	return db.openIdeas(ctx, "top open ideas", b.AsOfEnd(), siteID, limit, "score")
 }
 
 // openIdeas runs top_open_ideas.sql: the ideas open at end (an instant),
@@ -66,7 +66,7 @@ func (db *DB) openIdeas(ctx context.Context, name string, end time.Time, siteID 
 		return nil, fmt.Errorf("%s: limit must be >= 1, got %d", name, limit)
 	}
 	args := []any{
-		sql.Named("end_d", end),
+		sql.Named("as_of_end", end),
 		sql.Named("end_day", dayNumber(end.In(db.loc))),
 		sql.Named("site", siteID),
 		sql.Named("limit", int64(limit)),

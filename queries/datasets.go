@@ -52,7 +52,7 @@ type Column struct {
 	Default string
 }
 
-// Dataset describes one of the nine datasets of DATA.md.
+// Dataset describes one of the nine datasets of docs/data.md.
 type Dataset struct {
 	// Name is the canonical (English) dataset name, also its table name.
 	Name string
@@ -101,7 +101,7 @@ func enum(name string, req bool, def string, values ...string) Column {
 	return Column{Name: name, Kind: Enum, Required: req, Default: def, Values: values}
 }
 
-// Datasets returns the nine datasets of DATA.md, in a stable order that also
+// Datasets returns the nine datasets of docs/data.md, in a stable order that also
 // suits loading (sites first, activity last).
 func Datasets() []Dataset {
 	decisions := []string{"retained", "postponed", "rejected", "implemented"}

@@ -176,22 +176,31 @@ func rebuildChangelog(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// changelogSQL is the backfill of migration 0004.
-const changelogSQL = `INSERT INTO changelog
-WITH src AS (
-    SELECT idea_id, decision, decided_at, reason
-      FROM decisions
-    UNION ALL
-    SELECT idea_id, status, decided_at, NULL
-      FROM ideas
-     WHERE decided_at IS NOT NULL
-       AND status IN ('retained', 'postponed', 'rejected', 'implemented')
-       AND NOT EXISTS (SELECT 1 FROM decisions)
-)
-SELECT s.idea_id, i.title, i.site_id, s.decision, s.decided_at, s.reason
-  FROM src s
-  LEFT JOIN ideas i ON i.idea_id = s.idea_id
- ORDER BY s.decided_at`
+// changelogSQL is the backfill statement of migration 0004, read from the
+// migration itself so that the rebuild and the migration cannot drift
+// apart: migrations are immutable, so the statement means forever what it
+// meant when 0004 ran. Should the changelog ever be built differently, a
+// new migration says how and this reads that one.
+var changelogSQL = migrationStatement("0004_weeks_changelog.sql", "INSERT INTO changelog")
+
+// migrationStatement returns the statement of an embedded migration that
+// starts with prefix, up to its closing semicolon.
+func migrationStatement(file, prefix string) string {
+	b, err := migrationFiles.ReadFile("migrations/" + file)
+	if err != nil {
+		panic(err) // embedded: only a renamed file gets here, and every test fails
+	}
+	text := string(b)
+	start := strings.Index(text, prefix)
+	if start < 0 {
+		panic(fmt.Sprintf("migration %s has no statement %q", file, prefix))
+	}
+	end := strings.Index(text[start:], ";")
+	if end < 0 {
+		panic(fmt.Sprintf("migration %s: statement %q has no end", file, prefix))
+	}
+	return text[start : start+end]
+}
 
 // derivedState is the zone the derived data was computed in ("" when
 // unknown) and the datasets loaded since it was brought up to date.

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Settings are the configured parts of the KPI definitions (CLI.md). The
+// Settings are the configured parts of the KPI definitions (docs/configuration.md). The
 // time zone is the DB's own (Options.Location).
 type Settings struct {
 	// ProgramStart is day 1 of the 90-day plan (its Y-M-D); nil means the
@@ -58,45 +58,6 @@ func DefaultTargets() []TargetSpec {
 	}
 }
 
-// OverallKeys lists the keys of the overall object, in JSON order. Any of
-// them may carry a target.
-func OverallKeys() []string {
-	return []string{
-		"sites", "headcount", "mau", "mau_previous", "mau_change", "adoption",
-		"ambassadors", "active_ambassadors", "active_ambassador_rate", "people_per_ambassador",
-		"ideas", "ideas_by_status", "ideas_implemented", "decision_delay_days", "decision_delay_baseline_days",
-		"oldest_open_idea_days", "response_sla_share", "votes_per_idea", "quality_score", "scored_share",
-		"cross_site_share", "replications", "time_to_knowledge_days", "enps_responses", "enps",
-		"sites_with_active_ambassador_share", "ideas_per_site_median", "decision_delay_reduction", "struggling_sites",
-	}
-}
-
-// SiteKeys lists the keys of a site object, in JSON order.
-func SiteKeys() []string {
-	return []string{
-		"site_id", "name", "headcount", "mau", "mau_previous", "mau_change", "adoption",
-		"ambassadors", "active_ambassadors", "active_ambassador_rate", "people_per_ambassador",
-		"ideas", "ideas_by_status", "ideas_implemented", "decision_delay_days", "decision_delay_baseline_days",
-		"oldest_open_idea_days", "response_sla_share", "votes_per_idea", "quality_score", "scored_share",
-		"cross_site_share", "replications", "time_to_knowledge_days", "enps_responses", "enps",
-		"flags", "struggling",
-	}
-}
-
-// numericOverallKey says whether an overall key holds a number (every key
-// but ideas_by_status, an object), so that it may carry a target.
-func numericOverallKey(key string) bool {
-	if key == "ideas_by_status" {
-		return false
-	}
-	for _, k := range OverallKeys() {
-		if k == key {
-			return true
-		}
-	}
-	return false
-}
-
 // Validate reports a configuration that makes no sense: a baseline <= 0, a
 // target on an unknown key or a non-numeric one, a direction other than the
 // two.
@@ -130,17 +91,38 @@ func Flags() []string {
 	return []string{FlagNoActiveAmbassador, FlagUnderCovered, FlagLowAdoption, FlagMAUDrop, FlagIdeasBehind, FlagSlowResponse}
 }
 
-// Phases of the program, by program day.
+// Phases of the program, by program day (PhaseDays).
 const (
-	PhaseNotStarted = "not_started"
-	PhaseFraming    = "framing"
-	PhaseRecruiting = "recruiting"
-	PhaseLaunch     = "launch"
-	PhaseScaleUp    = "scale_up"
-	PhaseSustain    = "sustain"
+	PhaseNotStarted, PhaseFraming, PhaseRecruiting = "not_started", "framing", "recruiting"
+	PhaseLaunch, PhaseScaleUp, PhaseSustain        = "launch", "scale_up", "sustain"
 )
 
-// Document is the KPI document of KPIS.md, shared by every output.
+// PhaseSpan is the program days of a phase, FirstDay .. LastDay; LastDay 0
+// means open-ended.
+type PhaseSpan struct {
+	Phase             string
+	FirstDay, LastDay int
+}
+
+// PhaseDays lists the phases after the start in order, with their days;
+// not_started is every day before the first.
+func PhaseDays() []PhaseSpan {
+	return []PhaseSpan{
+		{PhaseFraming, 1, 21}, {PhaseRecruiting, 22, 35}, {PhaseLaunch, 36, 63},
+		{PhaseScaleUp, 64, 91}, {PhaseSustain, 92, 0},
+	}
+}
+
+// Phases lists the program phases in order, not_started first.
+func Phases() []string {
+	out := []string{PhaseNotStarted}
+	for _, p := range PhaseDays() {
+		out = append(out, p.Phase)
+	}
+	return out
+}
+
+// Document is the KPI document of docs/kpis.md, shared by every output.
 type Document struct {
 	AsOf     string         `json:"as_of"`
 	TimeZone string         `json:"timezone"`
@@ -252,79 +234,4 @@ type TargetResult struct {
 func count(n int64) *float64 {
 	v := float64(n)
 	return &v
-}
-
-// Value returns a numeric figure by its document key: nil when the figure
-// is null or the key names no numeric figure (ideas_by_status is an object).
-func (f Figures) Value(key string) *float64 {
-	switch key {
-	case "headcount":
-		if f.Headcount == nil {
-			return nil
-		}
-		return count(*f.Headcount)
-	case "mau":
-		return count(f.MAU)
-	case "mau_previous":
-		return count(f.MAUPrevious)
-	case "mau_change":
-		return f.MAUChange
-	case "adoption":
-		return f.Adoption
-	case "ambassadors":
-		return count(f.Ambassadors)
-	case "active_ambassadors":
-		return count(f.ActiveAmbassadors)
-	case "active_ambassador_rate":
-		return f.ActiveAmbassadorRate
-	case "people_per_ambassador":
-		return f.PeoplePerAmbassador
-	case "ideas":
-		return count(f.Ideas)
-	case "ideas_implemented":
-		return count(f.IdeasImplemented)
-	case "decision_delay_days":
-		return f.DecisionDelayDays
-	case "decision_delay_baseline_days":
-		return f.DecisionDelayBaselineDays
-	case "oldest_open_idea_days":
-		return f.OldestOpenIdeaDays
-	case "response_sla_share":
-		return f.ResponseSLAShare
-	case "votes_per_idea":
-		return f.VotesPerIdea
-	case "quality_score":
-		return f.QualityScore
-	case "scored_share":
-		return f.ScoredShare
-	case "cross_site_share":
-		return f.CrossSiteShare
-	case "replications":
-		return count(f.Replications)
-	case "time_to_knowledge_days":
-		return f.TimeToKnowledgeDays
-	case "enps_responses":
-		return count(f.ENPSResponses)
-	case "enps":
-		return f.ENPS
-	}
-	return nil
-}
-
-// Value returns a numeric overall figure by its document key (the keys of
-// Figures and the overall-only ones); nil when null or not numeric.
-func (o Overall) Value(key string) *float64 {
-	switch key {
-	case "sites":
-		return count(o.Sites)
-	case "sites_with_active_ambassador_share":
-		return o.SitesWithActiveAmbassadorShare
-	case "ideas_per_site_median":
-		return o.IdeasPerSiteMedian
-	case "decision_delay_reduction":
-		return o.DecisionDelayReduction
-	case "struggling_sites":
-		return count(o.StrugglingSites)
-	}
-	return o.Figures.Value(key)
 }

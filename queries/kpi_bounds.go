@@ -16,7 +16,7 @@ func daysBetween(a, b time.Time) int {
 	return int(dateOf(b).Sub(dateOf(a)).Hours() / 24)
 }
 
-// bounds are the calendar dates of KPIS.md for one as-of date and the
+// bounds are the calendar dates of docs/kpis.md for one as-of date and the
 // instants (local midnights in the DB's zone) that instants are compared
 // against, computed once in Go and bound as TIMESTAMPTZ parameters.
 type bounds struct {
@@ -46,38 +46,32 @@ func (b bounds) midnight(d time.Time, n int) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day()+n, 0, 0, 0, 0, b.loc)
 }
 
-// EndD is the end of D: local 00:00 of D+1. Everything at or after it is
+// AsOfEnd is the end of D: local 00:00 of D+1. Everything at or after it is
 // ignored ("as if not loaded yet").
-func (b bounds) EndD() time.Time { return b.midnight(b.D, 1) }
+func (b bounds) AsOfEnd() time.Time { return b.midnight(b.D, 1) }
 
-// WLo starts the activity window W = D-29 .. D (it also ends W').
-func (b bounds) WLo() time.Time { return b.midnight(b.D, -29) }
+// WindowStart starts the activity window W = D-29 .. D (it also ends W').
+func (b bounds) WindowStart() time.Time { return b.midnight(b.D, -29) }
 
-// WPLo starts the previous window W' = D-59 .. D-30.
-func (b bounds) WPLo() time.Time { return b.midnight(b.D, -59) }
+// PreviousWindowStart starts the previous window W' = D-59 .. D-30.
+func (b bounds) PreviousWindowStart() time.Time { return b.midnight(b.D, -59) }
 
-// PLo starts the program period P = S .. D (empty when S > D).
-func (b bounds) PLo() time.Time { return b.midnight(b.S, 0) }
+// ProgramStart starts the program period P = S .. D (empty when S > D).
+func (b bounds) ProgramStart() time.Time { return b.midnight(b.S, 0) }
 
-// BLo starts the baseline period B = S-90 .. S-1, which ends at PLo.
-func (b bounds) BLo() time.Time { return b.midnight(b.S, -90) }
+// BaselineStart starts the baseline period B = S-90 .. S-1, which ends at ProgramStart.
+func (b bounds) BaselineStart() time.Time { return b.midnight(b.S, -90) }
 
-// ELo starts the survey range D-89 .. D of eNPS.
-func (b bounds) ELo() time.Time { return b.midnight(b.D, -89) }
+// SurveyStart starts the survey range D-89 .. D of eNPS.
+func (b bounds) SurveyStart() time.Time { return b.midnight(b.D, -89) }
 
 // phase is the program phase of a program day.
 func phase(day int) string {
-	switch {
-	case day < 1:
-		return PhaseNotStarted
-	case day <= 21:
-		return PhaseFraming
-	case day <= 35:
-		return PhaseRecruiting
-	case day <= 63:
-		return PhaseLaunch
-	case day <= 91:
-		return PhaseScaleUp
+	current := PhaseNotStarted
+	for _, p := range PhaseDays() {
+		if day >= p.FirstDay {
+			current = p.Phase
+		}
 	}
-	return PhaseSustain
+	return current
 }

@@ -30,17 +30,17 @@ var (
 // args are the named bind parameters every KPI query may use.
 func (b bounds) args() []any {
 	return []any{
-		sql.Named("d", b.D),
-		sql.Named("end_d", b.EndD()),
-		sql.Named("w_lo", b.WLo()),
-		sql.Named("wp_lo", b.WPLo()),
-		sql.Named("p_lo", b.PLo()),
-		sql.Named("b_lo", b.BLo()),
-		sql.Named("e_lo", b.ELo()),
-		sql.Named("d_day", dayNumber(b.D)),
-		sql.Named("p_day", dayNumber(b.S)),
-		sql.Named("w_day", dayNumber(b.D)-29),
-		sql.Named("wp_day", dayNumber(b.D)-59),
+		sql.Named("as_of", b.D),
+		sql.Named("as_of_end", b.AsOfEnd()),
+		sql.Named("window_start", b.WindowStart()),
+		sql.Named("previous_window_start", b.PreviousWindowStart()),
+		sql.Named("program_start", b.ProgramStart()),
+		sql.Named("baseline_start", b.BaselineStart()),
+		sql.Named("survey_start", b.SurveyStart()),
+		sql.Named("as_of_day", dayNumber(b.D)),
+		sql.Named("program_start_day", dayNumber(b.S)),
+		sql.Named("window_start_day", dayNumber(b.D)-29),
+		sql.Named("previous_window_start_day", dayNumber(b.D)-59),
 	}
 }
 
@@ -94,39 +94,52 @@ func (db *DB) each(ctx context.Context, name, query string, args []any, scan fun
 	return nil
 }
 
+// group is one object of the document being computed (a site or the
+// overall one): its figures, and the counts the queries return that only
+// serve to derive a ratio.
+type group struct {
+	fig   *Figures
+	parts partCounts
+}
+
+// partCounts are the numerators and denominators of the derived ratios. A
+// group without a row in a query keeps zeros, and every ratio over a zero
+// denominator is null, as a missing row should be.
+type partCounts struct {
+	scored, votes         int64 // scored_share, votes_per_idea (over ideas)
+	slaDue, slaAnswered   int64 // response_sla_share
+	actions, crossActions int64 // cross_site_share
+	promoters, detractors int64 // enps (over enps_responses)
+}
+
 // grouped runs a query whose rows start with (overall BOOLEAN, site_id) and
-// hands each row's remaining columns to the Figures of its group: the
-// overall object or a known site. Rows of sites not in `sites` are dropped
-// (they already count in the overall row).
-func (db *DB) grouped(ctx context.Context, name, query string, args []any, overall *Figures, sites map[string]*Figures,
-	dest func(f *Figures) []any, after func(f *Figures)) error {
-	var scratch Figures
+// hands each row's remaining columns to its group: the overall object or a
+// known site. Rows of sites not in `sites` are dropped (they already count
+// in the overall row).
+func (db *DB) grouped(ctx context.Context, name, query string, args []any, overall *group, sites map[string]*group,
+	dest func(g *group) []any) error {
 	return db.each(ctx, name, query, args, func(rows *sql.Rows) error {
 		var isOverall bool
 		var site sql.NullString
 		// Scan into scratch first: the row's group is known only after.
-		scratch = Figures{}
-		tmp := &scratch
-		d := append([]any{&isOverall, &site}, dest(tmp)...)
+		scratch := &group{fig: &Figures{}}
+		d := append([]any{&isOverall, &site}, dest(scratch)...)
 		if err := rows.Scan(d...); err != nil {
 			return err
 		}
-		var f *Figures
+		var g *group
 		switch {
 		case isOverall:
-			f = overall
+			g = overall
 		case site.Valid && sites[site.String] != nil:
-			f = sites[site.String]
+			g = sites[site.String]
 		default:
 			return nil
 		}
 		// Re-scan is impossible; copy the scanned fields through dest pairs.
-		src, dst := dest(tmp), dest(f)
+		src, dst := dest(scratch), dest(g)
 		for i := range src {
 			copyScanned(dst[i], src[i])
-		}
-		if after != nil {
-			after(f)
 		}
 		return nil
 	})
@@ -145,21 +158,51 @@ func copyScanned(dst, src any) {
 	}
 }
 
-// KPIs computes the KPI document of KPIS.md for the as-of date (its Y-M-D).
+// KPIs computes the KPI document of docs/kpis.md for the as-of date (its Y-M-D).
 // Each KPI family is one set-based query (GROUP BY site with an overall
 // grouping set); the figures derived from others (ratios, flags, targets)
 // are computed here.
 func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, error) {
 	b := newBounds(db.loc, s, asOf)
-	args := b.args()
 	ctx, done, verr := db.readView(ctx, true)
 	if verr != nil {
 		return nil, fmt.Errorf("kpis: %w", verr)
 	}
 	defer done()
-	doc := &Document{
+	doc := newDocument(b, db.loc)
+	if err := db.loadSites(ctx, doc); err != nil {
+		return nil, err
+	}
+	overall := &group{fig: &doc.Overall.Figures}
+	sites := make(map[string]*group, len(doc.Sites))
+	for i := range doc.Sites {
+		sites[doc.Sites[i].SiteID] = &group{fig: &doc.Sites[i].Figures}
+	}
+	if err := db.scanFamilies(ctx, b, overall, sites); err != nil {
+		return nil, err
+	}
+	for _, g := range sites {
+		deriveRatios(g)
+	}
+	overallFromSites(doc)
+	deriveRatios(overall)
+	overallAdoption(doc)
+	overallResults(doc, s)
+	flagSites(doc, s, b.Day)
+	targets, err := evalTargets(s, &doc.Overall, b.Day)
+	if err != nil {
+		return nil, err
+	}
+	doc.Targets = targets
+	return doc, nil
+}
+
+// newDocument is the document's frame for the bounds: dates and program,
+// no site yet.
+func newDocument(b bounds, loc *time.Location) *Document {
+	return &Document{
 		AsOf:     b.D.Format(time.DateOnly),
-		TimeZone: db.loc.String(),
+		TimeZone: loc.String(),
 		Program: Program{
 			Start:      b.S.Format(time.DateOnly),
 			Day:        b.Day,
@@ -169,6 +212,10 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 		Sites:   []Site{},
 		Targets: []TargetResult{},
 	}
+}
+
+// loadSites reads the rows of `sites`, sorted by site_id.
+func (db *DB) loadSites(ctx context.Context, doc *Document) error {
 	err := db.each(ctx, "kpi sites", kpiSitesSQL, nil, func(rows *sql.Rows) error {
 		var st Site
 		if err := rows.Scan(&st.SiteID, &st.Name, &st.Headcount); err != nil {
@@ -179,141 +226,138 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sort.Slice(doc.Sites, func(i, j int) bool { return doc.Sites[i].SiteID < doc.Sites[j].SiteID })
-	sites := make(map[string]*Figures, len(doc.Sites))
-	for i := range doc.Sites {
-		sites[doc.Sites[i].SiteID] = &doc.Sites[i].Figures
-	}
-	ov := &doc.Overall.Figures
+	return nil
+}
 
-	// Counts and medians that come straight from SQL.
-	type tmpIdeas struct{ scored, votes int64 }
-	extra := map[*Figures]*tmpIdeas{}
-	type tmpSLA struct{ counted, answered int64 }
-	sla := map[*Figures]*tmpSLA{}
-	type tmpCross struct{ actions, cross int64 }
-	cross := map[*Figures]*tmpCross{}
-	type tmpENPS struct{ promoters, detractors int64 }
-	enps := map[*Figures]*tmpENPS{}
+// kpiFamily is one KPI query and the destinations of its columns after
+// (overall, site_id).
+type kpiFamily struct {
+	name, query string
+	// windowed: the query is a template that needs the program window
+	// (renderSQL).
+	windowed bool
+	dest     func(g *group) []any
+}
 
-	steps := []struct {
-		name, query string
-		run         func(name, query string) error
-	}{
-		{"kpi people", kpiPeopleSQL, func(name, query string) error {
-			return db.grouped(ctx, name, query, args, ov, sites, func(f *Figures) []any {
-				return []any{&f.MAU, &f.MAUPrevious, &f.Ambassadors, &f.ActiveAmbassadors}
-			}, nil)
-		}},
-		{"kpi ideas", kpiIdeasSQL, func(name, query string) error {
-			var scored, votes int64
-			return db.grouped(ctx, name, query, args, ov, sites, func(f *Figures) []any {
-				st := &f.IdeasByStatus
-				return []any{&f.Ideas, &st.Submitted, &st.InReview, &st.Retained, &st.Postponed, &st.Rejected,
-					&st.Implemented, &st.Withdrawn, &f.IdeasImplemented, &scored, &f.QualityScore, &votes}
-			}, func(f *Figures) { extra[f] = &tmpIdeas{scored: scored, votes: votes} })
-		}},
-		{"kpi decisions", kpiDecisionsSQL, func(name, query string) error {
-			query, err := db.renderSQL(name, query, b.PLo(), b.EndD())
-			if err != nil {
+var kpiFamilies = []kpiFamily{
+	{"kpi people", kpiPeopleSQL, false, func(g *group) []any {
+		f := g.fig
+		return []any{&f.MAU, &f.MAUPrevious, &f.Ambassadors, &f.ActiveAmbassadors}
+	}},
+	{"kpi ideas", kpiIdeasSQL, false, func(g *group) []any {
+		f, st := g.fig, &g.fig.IdeasByStatus
+		return []any{&f.Ideas, &st.Submitted, &st.InReview, &st.Retained, &st.Postponed, &st.Rejected,
+			&st.Implemented, &st.Withdrawn, &f.IdeasImplemented, &g.parts.scored, &f.QualityScore, &g.parts.votes}
+	}},
+	{"kpi decisions", kpiDecisionsSQL, true, func(g *group) []any {
+		f := g.fig
+		return []any{&f.DecisionDelayDays, &f.DecisionDelayBaselineDays, &f.OldestOpenIdeaDays, &g.parts.slaDue, &g.parts.slaAnswered}
+	}},
+	{"kpi cross site", kpiCrossSiteSQL, false, func(g *group) []any {
+		return []any{&g.parts.actions, &g.parts.crossActions}
+	}},
+	{"kpi replications", kpiReplicationsSQL, false, func(g *group) []any {
+		return []any{&g.fig.Replications, &g.fig.TimeToKnowledgeDays}
+	}},
+	{"kpi enps", kpiENPSSQL, false, func(g *group) []any {
+		return []any{&g.fig.ENPSResponses, &g.parts.promoters, &g.parts.detractors}
+	}},
+}
+
+// scanFamilies runs the KPI queries one after the other: concurrent runs
+// on separate connections measured no faster on 2 cores (each query
+// already uses both).
+func (db *DB) scanFamilies(ctx context.Context, b bounds, overall *group, sites map[string]*group) error {
+	args := b.args()
+	for _, fam := range kpiFamilies {
+		query := fam.query
+		if fam.windowed {
+			var err error
+			if query, err = db.renderSQL(fam.name, query, b.ProgramStart(), b.AsOfEnd()); err != nil {
 				return err
 			}
-			var counted, answered int64
-			return db.grouped(ctx, name, query, args, ov, sites, func(f *Figures) []any {
-				return []any{&f.DecisionDelayDays, &f.DecisionDelayBaselineDays, &f.OldestOpenIdeaDays, &counted, &answered}
-			}, func(f *Figures) { sla[f] = &tmpSLA{counted: counted, answered: answered} })
-		}},
-		{"kpi cross site", kpiCrossSiteSQL, func(name, query string) error {
-			var actions, n int64
-			return db.grouped(ctx, name, query, args, ov, sites, func(f *Figures) []any {
-				return []any{&actions, &n}
-			}, func(f *Figures) { cross[f] = &tmpCross{actions: actions, cross: n} })
-		}},
-		{"kpi replications", kpiReplicationsSQL, func(name, query string) error {
-			return db.grouped(ctx, name, query, args, ov, sites, func(f *Figures) []any {
-				return []any{&f.Replications, &f.TimeToKnowledgeDays}
-			}, nil)
-		}},
-		{"kpi enps", kpiENPSSQL, func(name, query string) error {
-			var p, d int64
-			return db.grouped(ctx, name, query, args, ov, sites, func(f *Figures) []any {
-				return []any{&f.ENPSResponses, &p, &d}
-			}, func(f *Figures) { enps[f] = &tmpENPS{promoters: p, detractors: d} })
-		}},
-	}
-	// Run one after the other: concurrent runs on separate connections
-	// measured no faster on 2 cores (each query already uses both).
-	for _, st := range steps {
-		t0 := time.Now()
-		if err := st.run(st.name, st.query); err != nil {
-			return nil, err
 		}
-		slog.Debug("kpi query", "name", st.name, "took", time.Since(t0))
+		started := time.Now()
+		if err := db.grouped(ctx, fam.name, query, args, overall, sites, fam.dest); err != nil {
+			return err
+		}
+		slog.Debug("kpi query", "name", fam.name, "took", time.Since(started))
 	}
+	return nil
+}
 
-	// Derived figures, per site then overall.
-	derive := func(f *Figures) {
-		f.MAUChange = ratio(float64(f.MAU-f.MAUPrevious), f.MAUPrevious)
-		f.ActiveAmbassadorRate = ratio(float64(f.ActiveAmbassadors), f.Ambassadors)
-		if f.Headcount != nil {
-			f.Adoption = ratio(float64(f.MAU), *f.Headcount)
-			// "null when either is null or 0" (KPIS.md): a headcount of 0
-			// is null, not 0 people per ambassador.
-			if *f.Headcount != 0 {
-				f.PeoplePerAmbassador = ratio(float64(*f.Headcount), f.Ambassadors)
-			}
-		}
-		if e := extra[f]; e != nil {
-			f.VotesPerIdea = ratio(float64(e.votes), f.Ideas)
-			f.ScoredShare = ratio(float64(e.scored), f.Ideas)
-		}
-		if x := sla[f]; x != nil {
-			f.ResponseSLAShare = ratio(float64(x.answered), x.counted)
-		}
-		if x := cross[f]; x != nil {
-			f.CrossSiteShare = ratio(float64(x.cross), x.actions)
-		}
-		if x := enps[f]; x != nil && f.ENPSResponses >= minENPSResponses {
-			v := 100 * float64(x.promoters-x.detractors) / float64(f.ENPSResponses)
-			f.ENPS = &v
+// deriveRatios computes the figures of a group derived from others.
+func deriveRatios(g *group) {
+	f, x := g.fig, &g.parts
+	f.MAUChange = ratio(float64(f.MAU-f.MAUPrevious), f.MAUPrevious)
+	f.ActiveAmbassadorRate = ratio(float64(f.ActiveAmbassadors), f.Ambassadors)
+	if f.Headcount != nil {
+		f.Adoption = ratio(float64(f.MAU), *f.Headcount)
+		// "null when either is null or 0" (docs/kpis.md): a headcount of 0
+		// is null, not 0 people per ambassador.
+		if *f.Headcount != 0 {
+			f.PeoplePerAmbassador = ratio(float64(*f.Headcount), f.Ambassadors)
 		}
 	}
-	for i := range doc.Sites {
-		derive(&doc.Sites[i].Figures)
+	f.VotesPerIdea = ratio(float64(x.votes), f.Ideas)
+	f.ScoredShare = ratio(float64(x.scored), f.Ideas)
+	f.ResponseSLAShare = ratio(float64(x.slaAnswered), x.slaDue)
+	f.CrossSiteShare = ratio(float64(x.crossActions), x.actions)
+	if f.ENPSResponses >= minENPSResponses {
+		v := 100 * float64(x.promoters-x.detractors) / float64(f.ENPSResponses)
+		f.ENPS = &v
 	}
+}
+
+// overallFromSites sets the overall figures that sum over sites: the
+// number of sites and the headcount (null when no site has one).
+func overallFromSites(doc *Document) {
 	o := &doc.Overall
 	o.Sites = int64(len(doc.Sites))
-	var hcSum, hcPos, mauPos int64
-	var hcKnown, anyPos bool
+	var headcount int64
+	known := false
+	for _, st := range doc.Sites {
+		if st.Headcount != nil {
+			known = true
+			headcount += *st.Headcount
+		}
+	}
+	if known {
+		o.Headcount = &headcount
+	}
+}
+
+// overallAdoption is over the sites with a headcount > 0: their mau over the
+// sum of their headcounts (not every person id, whose site may be unknown).
+func overallAdoption(doc *Document) {
+	var headcount, mau int64
+	counted := false
+	for _, st := range doc.Sites {
+		if st.Headcount != nil && *st.Headcount > 0 {
+			counted = true
+			headcount += *st.Headcount
+			mau += st.MAU
+		}
+	}
+	doc.Overall.Adoption = nil
+	if counted {
+		doc.Overall.Adoption = ratio(float64(mau), headcount)
+	}
+}
+
+// overallResults computes the overall-only keys but struggling_sites.
+func overallResults(doc *Document, s Settings) {
+	o := &doc.Overall
 	var withActive int64
 	ideasPerSite := make([]float64, 0, len(doc.Sites))
 	for _, st := range doc.Sites {
-		if st.Headcount != nil {
-			hcKnown = true
-			hcSum += *st.Headcount
-			if *st.Headcount > 0 {
-				anyPos = true
-				hcPos += *st.Headcount
-				mauPos += st.MAU
-			}
-		}
 		if st.ActiveAmbassadors >= 1 {
 			withActive++
 		}
 		ideasPerSite = append(ideasPerSite, float64(st.Ideas))
-	}
-	if hcKnown {
-		o.Headcount = &hcSum
-	}
-	derive(ov)
-	// Overall adoption: the sites with a headcount > 0, their mau over the
-	// sum of their headcounts (not every person id, whose site may be
-	// unknown).
-	o.Adoption = nil
-	if anyPos {
-		o.Adoption = ratio(float64(mauPos), hcPos)
 	}
 	o.SitesWithActiveAmbassadorShare = ratio(float64(withActive), o.Sites)
 	o.IdeasPerSiteMedian = median(ideasPerSite)
@@ -325,24 +369,20 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 		v := 1 - *o.DecisionDelayDays / *baseline
 		o.DecisionDelayReduction = &v
 	}
+}
 
-	// Flags and struggling need the overall adoption.
+// flagSites sets each site's flags and struggling, and counts the
+// struggling sites; flags need the overall adoption.
+func flagSites(doc *Document, s Settings, day int) {
 	ideasTarget, hasIdeasTarget := targetOf(s, "ideas_per_site_median")
 	for i := range doc.Sites {
 		st := &doc.Sites[i]
-		st.Flags = siteFlags(st, o.Adoption, ideasTarget, hasIdeasTarget, b.Day)
+		st.Flags = siteFlags(st, doc.Overall.Adoption, ideasTarget, hasIdeasTarget, day)
 		st.Struggling = isStruggling(st.Flags)
 		if st.Struggling {
-			o.StrugglingSites++
+			doc.Overall.StrugglingSites++
 		}
 	}
-
-	targets, err := evalTargets(s, o, b.Day)
-	if err != nil {
-		return nil, err
-	}
-	doc.Targets = targets
-	return doc, nil
 }
 
 // minENPSResponses is the smallest group whose eNPS is shown: a smaller one
@@ -447,7 +487,7 @@ func evalTargets(s Settings, o *Overall, day int) ([]TargetResult, error) {
 	return out, nil
 }
 
-// targetResult computes a target's pace and status (KPIS.md "Targets").
+// targetResult computes a target's pace and status (docs/kpis.md "Targets").
 func targetResult(t TargetSpec, v *float64, day int) TargetResult {
 	dir := t.Direction
 	if dir == "" {

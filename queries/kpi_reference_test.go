@@ -14,11 +14,11 @@ import (
 	"time"
 )
 
-// A reference implementation of KPIS.md written naively from the text
+// A reference implementation of docs/kpis.md written naively from the text
 // (loops over rows, time.Time.In for local dates, sort for medians), and a
 // differential test that compares the engine (KPIs: SQL over derived data)
 // with it on random data. Where the contract is silent, the reference
-// follows the engine's documented choices (README section kpi).
+// follows the engine's documented choices (docs/kpis.md, "Choices where the definitions are silent").
 
 // refIdea is one loaded idea row.
 type refIdea struct {
@@ -129,7 +129,7 @@ func refRatio(num float64, den float64) *float64 {
 	return &v
 }
 
-// referenceKPIs computes the document of KPIS.md from the rows of each
+// referenceKPIs computes the document of docs/kpis.md from the rows of each
 // dataset (in dataset column order, several rows of a key: the later wins).
 func referenceKPIs(rows map[string][][]driver.Value, loc *time.Location, s Settings, asOf time.Time) *Document {
 	c := &refCtx{loc: loc, known: map[string]bool{}, people: map[string]refPerson{}, ideas: map[string]refIdea{},

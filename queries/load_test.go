@@ -22,18 +22,8 @@ func openTest(t *testing.T) *DB {
 func loadRows(t *testing.T, db *DB, name string, rows ...[]driver.Value) {
 	t.Helper()
 	ds, _ := LookupDataset(name)
-	ctx := context.Background()
-	l, err := db.NewLoader(ctx, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	for _, r := range rows {
-		if err := l.Append(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := l.Commit(ctx, LoadInfo{File: name + ".csv", RowsRead: int64(len(rows)), StartedAt: time.Now()}); err != nil {
+	info := LoadInfo{File: name + ".csv", RowsRead: int64(len(rows)), StartedAt: time.Now()}
+	if _, err := db.LoadRows(context.Background(), ds, info, rows); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,16 +4,31 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strings"
+	"text/template"
 	"time"
 )
+
+// renderDangling is one form of data_quality_dangling.sql.
+func renderDangling(derived bool) string {
+	var b strings.Builder
+	t := template.Must(template.New("data_quality_dangling.sql").Parse(dataQualityDanglingTemplate))
+	if err := t.Execute(&b, struct{ Derived bool }{derived}); err != nil {
+		panic(err) // the template is embedded and has no function: it cannot fail
+	}
+	return b.String()
+}
 
 var (
 	//go:embed sql/data_quality_rows.sql
 	dataQualityRowsSQL string
 	//go:embed sql/data_quality_dangling.sql
-	dataQualityDanglingSQL string
-	//go:embed sql/data_quality_dangling_direct.sql
-	dataQualityDanglingDirectSQL string
+	dataQualityDanglingTemplate string
+	// dataQualityDanglingSQL counts from the derived data,
+	// dataQualityDanglingDirectSQL from the datasets (while the derived
+	// data is stale): one template, two forms.
+	dataQualityDanglingSQL       = renderDangling(true)
+	dataQualityDanglingDirectSQL = renderDangling(false)
 	//go:embed sql/data_quality_gaps.sql
 	dataQualityGapsSQL string
 	//go:embed sql/data_quality_last_ingest.sql
@@ -21,7 +36,7 @@ var (
 )
 
 // DataQuality is the state of the loaded data: what is there, and which
-// references between datasets point at rows that are not loaded (DATA.md:
+// references between datasets point at rows that are not loaded (docs/data.md:
 // such rows are kept and counted here, not rejected).
 type DataQuality struct {
 	// Rows counts the rows of every dataset, in the order of Datasets().

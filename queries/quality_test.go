@@ -76,3 +76,41 @@ func TestIngestLogListsNewestFirstWithinTheLimit(t *testing.T) {
 		t.Fatalf("ingest log limit 1 = %+v", one)
 	}
 }
+
+func TestDanglingReferencesAreTheSameFromTheDatasetsAndFromTheDerivedData(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	at := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	loadRows(t, db, "sites", []driver.Value{"LYON", "Lyon", nil, nil})
+	loadRows(t, db, "people", []driver.Value{"p1", "LYON", "collaborator", nil, nil, nil, nil})
+	loadRows(t, db, "ideas",
+		[]driver.Value{"i1", "LYON", "p1", "idea", "T", at, "submitted", nil, nil, nil, nil, nil, nil, nil, nil},
+		[]driver.Value{"i2", "LYON", "p8", "idea", "T", at, "submitted", nil, nil, nil, nil, nil, nil, nil, nil})
+	loadRows(t, db, "votes", []driver.Value{"i1", "p1", at}, []driver.Value{"i3", "p7", at})
+	loadRows(t, db, "comments", []driver.Value{"c1", "i4", "p9", at})
+	loadRows(t, db, "activity", []driver.Value{"p6", at, "visit"})
+	loadRows(t, db, "decisions", []driver.Value{"i5", "retained", at, nil})
+
+	direct, err := db.DataQuality(ctx) // right after loads: the datasets
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.KPIs(ctx, Settings{}, at); err != nil { // brings the derived data up to date
+		t.Fatal(err)
+	}
+	derived, err := db.DataQuality(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(direct.Dangling) != 14 || len(derived.Dangling) != 14 {
+		t.Fatalf("want 14 kinds of reference each, got %d and %d", len(direct.Dangling), len(derived.Dangling))
+	}
+	for i := range direct.Dangling {
+		if direct.Dangling[i] != derived.Dangling[i] {
+			t.Errorf("from the datasets %+v, from the derived data %+v", direct.Dangling[i], derived.Dangling[i])
+		}
+	}
+	if direct.DanglingTotal() == 0 {
+		t.Error("the fixture has dangling references, none counted")
+	}
+}

@@ -54,17 +54,17 @@ func (db *DB) Series(ctx context.Context, s Settings, asOf time.Time, siteID str
 	b := newBounds(db.loc, s, asOf)
 	monday := addDays(b.D, -((int(b.D.Weekday()) + 6) % 7))
 	lo := b.midnight(monday, -7*(weeks-1))
-	end := b.EndD()
+	end := b.AsOfEnd()
 	// The Monday of the first week, as a day number (a week number is
 	// (day + 3) // 7: 1970-01-01 was a Thursday).
 	loDay := dayNumber(monday) - 7*int64(weeks-1)
 	args := []any{
-		sql.Named("d", b.D),
-		sql.Named("end_d", end),
+		sql.Named("as_of", b.D),
+		sql.Named("as_of_end", end),
 		sql.Named("lo", lo),
 		sql.Named("lo_day", loDay),
 		sql.Named("lo_week", (loDay+3)/7),
-		sql.Named("d_day", dayNumber(b.D)),
+		sql.Named("as_of_day", dayNumber(b.D)),
 		sql.Named("weeks", int64(weeks)),
 		sql.Named("site", siteID),
 	}

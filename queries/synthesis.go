@@ -40,7 +40,7 @@ func (db *DB) MonthlySynthesis(ctx context.Context, month time.Time, asOf time.T
 	b := newBounds(db.loc, Settings{}, asOf)
 	lo := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, db.loc)
 	hi := time.Date(month.Year(), month.Month()+1, 1, 0, 0, 0, 0, db.loc)
-	if end := b.EndD(); end.Before(hi) {
+	if end := b.AsOfEnd(); end.Before(hi) {
 		hi = end
 	}
 	out := []SiteMonth{}

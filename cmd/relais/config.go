@@ -16,7 +16,7 @@ import (
 	"relais/queries"
 )
 
-// Config is relais.yaml (CLI.md). Every key is optional.
+// Config is relais.yaml (docs/configuration.md). Every key is optional.
 type Config struct {
 	// Timezone is the IANA zone in which dates are read (default Europe/Paris).
 	Timezone string
@@ -39,7 +39,7 @@ type Config struct {
 	Retention Retention
 }
 
-// DatabaseConfig tunes DuckDB (not in CLI.md: an addition for ops).
+// DatabaseConfig tunes DuckDB (docs/configuration.md: an addition for ops).
 type DatabaseConfig struct {
 	// MemoryLimit is DuckDB's memory_limit, for example "1GB".
 	MemoryLimit string `yaml:"memory_limit"`

@@ -11,12 +11,7 @@ import (
 
 func newDemoTestMain(t *testing.T) (*Main, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	m := NewMain()
-	m.Stdout, m.Stderr = &out, &errb
-	m.Getenv = func(string) string { return "" }
-	m.Now = func() time.Time { return time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC) }
-	return m, &out, &errb
+	return testMain(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 }
 
 func TestDemoCommandWritesFilesAndListsThem(t *testing.T) {

@@ -13,13 +13,13 @@ import (
 )
 
 // exportFlags registers `relais export [--as-of YYYY-MM-DD] --out
-// FILE.xlsx` (CLI.md): the Excel workbook of the KPI document, the same as
+// FILE.xlsx` (docs/cli.md): the Excel workbook of the KPI document, the same as
 // the server's /export.xlsx. The file is written beside its final name and
 // renamed when complete.
 func (m *Main) exportFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	out := fs.String("out", "", "the workbook to write (FILE.xlsx)")
 	asOf := fs.String("as-of", "", "the as-of date YYYY-MM-DD (default: today in the configured time zone)")
-	// Not in CLI.md: the workbook's language, as /export.xlsx?lang= offers.
+	// The workbook's language (docs/cli.md), as /export.xlsx?lang= offers.
 	lang := fs.String("lang", "fr", "the workbook's language: fr or en")
 	weeks := fs.Int("weeks", 13, "with --parquet: the weeks of the weekly series (1-104)")
 	parquetDir := fs.String("parquet", "", "also (or instead) write every dataset, the KPIs and the weekly series as Parquet files into this new folder (docs/parquet.md)")

@@ -1,25 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 )
 
 func runExport(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	m := NewMain()
-	m.Stdout, m.Stderr = &out, &errb
-	m.Getenv = func(string) string { return "" }
-	m.Now = func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
-	code = m.Main(append([]string{"export"}, args...))
-	return code, out.String(), errb.String()
+	return runCommand(t, "export", args...)
 }
 
 func TestExportWritesTheWorkbookOfTheAsOfDate(t *testing.T) {

@@ -63,7 +63,7 @@ func ingestFiles(fs *flag.FlagSet) ([]string, error) {
 	return files, nil
 }
 
-// ingestFlags registers `relais ingest` (CLI.md) and returns its runner.
+// ingestFlags registers `relais ingest` (docs/cli.md) and returns its runner.
 func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	var opts ingest.Options
 	set := setFlag{}

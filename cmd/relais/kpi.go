@@ -87,28 +87,52 @@ func writeKPITable(w io.Writer, doc *queries.Document) error {
 
 	sites := append([]queries.Site(nil), doc.Sites...)
 	sort.SliceStable(sites, func(i, j int) bool { return sites[i].Struggling && !sites[j].Struggling })
+	columns := tableColumns()
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "site\tname\tstruggling\theadcount\tmau\tchange\tadoption\tambassadors\tactive\tideas\tdelay (d)\tsla\tflags")
+	header := []string{"site", "name", "struggling"}
+	for _, c := range columns {
+		header = append(header, c.Column)
+	}
+	fmt.Fprintln(tw, strings.Join(append(header, "flags"), "\t"))
 	for _, s := range sites {
-		hc := "-"
-		if s.Headcount != nil {
-			hc = strconv.FormatInt(*s.Headcount, 10)
-		}
 		st := ""
 		if s.Struggling {
 			st = "yes"
+		}
+		row := []string{s.SiteID, s.Name, st}
+		for _, c := range columns {
+			row = append(row, cellText(c.Unit, s.Value(c.Key)))
 		}
 		flags := strings.Join(s.Flags, ", ")
 		if flags == "" {
 			flags = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n",
-			s.SiteID, s.Name, st, hc, s.MAU, pct(s.MAUChange), pct(s.Adoption), s.Ambassadors, s.ActiveAmbassadors,
-			s.Ideas, num(s.DecisionDelayDays), pct(s.ResponseSLAShare), flags)
+		fmt.Fprintln(tw, strings.Join(append(row, flags), "\t"))
 	}
 	tw.Flush()
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// tableColumns are the KPI columns of the sites table: the registry's keys
+// with a terminal Column, in document order.
+func tableColumns() []queries.KPIDef {
+	var out []queries.KPIDef
+	for _, d := range queries.Registry() {
+		if d.Column != "" && d.Levels&queries.AtSite != 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// cellText prints a figure by its unit: ratios and changes as percentages,
+// the rest as numbers; "-" when undefined.
+func cellText(u queries.Unit, v *float64) string {
+	if u == queries.UnitRatio || u == queries.UnitChange {
+		return pct(v)
+	}
+	return num(v)
 }
 
 // num prints a figure rounded to two decimals for reading (the JSON is

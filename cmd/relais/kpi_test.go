@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -26,22 +27,7 @@ func kpiTestDB(t *testing.T) (dbPath, configPath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	load := func(name string, rows ...[]driver.Value) {
-		ds, _ := queries.LookupDataset(name)
-		l, err := db.NewLoader(ctx, ds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		for _, r := range rows {
-			if err := l.Append(r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := l.Commit(ctx, queries.LoadInfo{File: name + ".csv", StartedAt: time.Now()}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	load := func(name string, rows ...[]driver.Value) { testfixture.Load(t, db, name, rows...) }
 	load("sites", []driver.Value{"LYON", "Lyon", nil, int64(100)}, []driver.Value{"AAA", "Aaa", nil, nil})
 	load("people", []driver.Value{"p1", "LYON", "ambassador", "Ann", nil, nil, nil})
 	load("activity", []driver.Value{"p1", time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), "visit"})
@@ -56,15 +42,28 @@ func kpiTestDB(t *testing.T) (dbPath, configPath string) {
 	return dbPath, configPath
 }
 
-func runKPI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
+// testMain is the binary's Main with no environment, its clock stopped at
+// now, writing to the two buffers it returns.
+func testMain(now time.Time) (*Main, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	m := NewMain()
 	m.Stdout, m.Stderr = &out, &errb
 	m.Getenv = func(string) string { return "" }
-	m.Now = func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
-	code = m.Main(append([]string{"kpi"}, args...))
+	m.Now = func() time.Time { return now }
+	return m, &out, &errb
+}
+
+// runCommand runs `relais COMMAND ARGS...` on 2026-11-30 at noon UTC.
+func runCommand(t *testing.T, command string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	m, out, errb := testMain(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	code = m.Main(append([]string{command}, args...))
 	return code, out.String(), errb.String()
+}
+
+func runKPI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runCommand(t, "kpi", args...)
 }
 
 func keysOf(t *testing.T, v any, what string) []string {

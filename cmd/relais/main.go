@@ -25,7 +25,7 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit statuses of CLI.md.
+// Exit statuses (docs/cli.md).
 const (
 	exitOK    = 0
 	exitUsage = 1

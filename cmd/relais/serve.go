@@ -24,7 +24,7 @@ import (
 const maxServedRejects = 100
 
 // serveFlags registers `relais serve [--addr HOST:PORT] [--inbox DIR]
-// [--demo]` (CLI.md) and returns its runner: the dashboards, the JSON API,
+// [--demo]` (docs/cli.md) and returns its runner: the dashboards, the JSON API,
 // the Excel export and /metrics on one address, until SIGINT or SIGTERM.
 func (m *Main) serveFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on (uploads are refused unless it is a loopback address)")

@@ -20,7 +20,7 @@ const (
 	dayPad = 3
 )
 
-// Program windows as day indexes (KPIS.md), D = historyDays-1.
+// Program windows as day indexes (docs/kpis.md), D = historyDays-1.
 const (
 	dayD      = historyDays - 1
 	dayStart  = dayD - 74 // program.start written in relais.yaml

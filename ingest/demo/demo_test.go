@@ -88,7 +88,7 @@ func TestDifferentSeedsOrDatesWriteDifferentFiles(t *testing.T) {
 	}
 }
 
-// datasetWords are the dataset names DATA.md infers from a file name.
+// datasetWords are the dataset names docs/data.md infers from a file name.
 var datasetWords = map[string]string{
 	"sites": "sites", "people": "people", "personnes": "people", "ideas": "ideas", "idees": "ideas",
 	"votes": "votes", "comments": "comments", "commentaires": "comments", "activity": "activity",

@@ -28,7 +28,7 @@ import (
 var roleNames = [...]string{"collaborator", "ambassador", "core_team", "sponsor"}
 
 // frStatus are the French status words of idees.csv (implemented has two
-// spellings, both accepted by DATA.md).
+// spellings, both accepted by docs/data.md).
 var frStatus = [...]string{"Soumise", "En étude", "Retenue", "Reportée", "Refusée", "Réalisée", "Retirée"}
 
 var frKind = [...]string{"Idée", "Irritant", "Solution", "Bonne pratique"}

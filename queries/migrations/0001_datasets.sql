@@ -1,4 +1,4 @@
--- The nine datasets of DATA.md. Keys are enforced by the loader (staging
+-- The nine datasets of docs/data.md. Keys are enforced by the loader (staging
 -- table + join), never by PRIMARY KEY: an ART index makes large loads 15x
 -- slower and 4x hungrier. Instants are TIMESTAMPTZ, calendar dates DATE.
 CREATE TABLE sites (

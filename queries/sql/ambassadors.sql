@@ -7,14 +7,14 @@ WITH amb AS (
     SELECT pk, person_id, site_id, coalesce(display_name, person_id) AS name, ambassador_since, trained_on
       FROM person_info
      WHERE role = 'ambassador'
-       AND (ambassador_since IS NULL OR ambassador_since <= $d::DATE)
-       AND (left_on IS NULL OR left_on > $d::DATE)
+       AND (ambassador_since IS NULL OR ambassador_since <= $as_of::DATE)
+       AND (left_on IS NULL OR left_on > $as_of::DATE)
        AND ($site = '' OR site_id = $site)
 ),
 agg AS (
-    SELECT pk, max(day) AS last_day, coalesce(sum(n) FILTER (WHERE day >= $w_day), 0)::BIGINT AS actions
+    SELECT pk, max(day) AS last_day, coalesce(sum(n) FILTER (WHERE day >= $window_start_day), 0)::BIGINT AS actions
       FROM fact_days
-     WHERE day <= $d_day AND pk IN (SELECT pk FROM amb)
+     WHERE day <= $as_of_day AND pk IN (SELECT pk FROM amb)
      GROUP BY pk
 )
 SELECT a.person_id, a.site_id, a.name, a.ambassador_since, a.trained_on, agg.last_day, coalesce(agg.actions, 0)

@@ -11,8 +11,8 @@ WITH pairs AS (
     SELECT p.site_id, e.idea_site, count(*) AS n
       FROM engagements e
       JOIN person_info p ON p.pk = e.pk
-     WHERE e.day >= $p_day AND e.day <= $d_day
-       AND e.idea_day <= $d_day
+     WHERE e.day >= $program_start_day AND e.day <= $as_of_day
+       AND e.idea_day <= $as_of_day
        AND NOT e.withdrawn
      GROUP BY p.site_id, e.idea_site
 )

@@ -10,10 +10,10 @@
 -- earliest before the end of D is that one when it is before the end of D.
 WITH idea AS (
     SELECT ik, site_id, author_pk, created_at, status,
-           CASE WHEN decided_at < $end_d::TIMESTAMPTZ THEN decided_at END AS decided_at,
-           CASE WHEN first_decision_at < $end_d::TIMESTAMPTZ THEN first_decision_at END AS dec_first
+           CASE WHEN decided_at < $as_of_end::TIMESTAMPTZ THEN decided_at END AS decided_at,
+           CASE WHEN first_decision_at < $as_of_end::TIMESTAMPTZ THEN first_decision_at END AS dec_first
       FROM idea_info
-     WHERE created_at < $end_d::TIMESTAMPTZ
+     WHERE created_at < $as_of_end::TIMESTAMPTZ
        AND status <> 'withdrawn'
 ),
 -- The local day of the first comment, dated on or before D, by a person
@@ -27,8 +27,8 @@ cm AS (
       JOIN idea i ON i.ik = e.ik
       JOIN person_info p ON p.pk = e.pk
      WHERE e.kind = 2
-       AND e.day <= $d_day
-       AND i.created_at >= $p_lo::TIMESTAMPTZ
+       AND e.day <= $as_of_day
+       AND i.created_at >= $program_start::TIMESTAMPTZ
        AND p.role IN ('ambassador', 'core_team')
        AND e.pk IS DISTINCT FROM i.author_pk
      GROUP BY e.ik
@@ -45,12 +45,12 @@ f AS (
 g AS (
     SELECT site_id, status, first_at,
            greatest(epoch_us(first_at) - epoch_us(created_at), 0) / 86400000000.0 AS delay,
-           (epoch_us($end_d::TIMESTAMPTZ) - epoch_us(created_at)) / 86400000000.0 AS age,
-           created_at >= $p_lo::TIMESTAMPTZ AS in_p,
+           (epoch_us($as_of_end::TIMESTAMPTZ) - epoch_us(created_at)) / 86400000000.0 AS age,
+           created_at >= $program_start::TIMESTAMPTZ AS in_p,
            -- Local creation day (a day number, {{"{{"}}.Day{{"}}"}} is exact for
            -- instants in P, queries/localday.go), only for ideas created in
            -- P (the only ones the SLA reads).
-           CASE WHEN created_at >= $p_lo::TIMESTAMPTZ THEN {{.Day "created_at"}} END AS cday,
+           CASE WHEN created_at >= $program_start::TIMESTAMPTZ THEN {{.Day "created_at"}} END AS cday,
            comment_day
       FROM f
 ),
@@ -65,17 +65,17 @@ h AS (
 )
 SELECT GROUPING(site_id) = 1 AS overall,
        site_id,
-       quantile_cont(delay, 0.5) FILTER (WHERE first_at >= $p_lo::TIMESTAMPTZ) AS decision_delay_days,
-       quantile_cont(delay, 0.5) FILTER (WHERE first_at >= $b_lo::TIMESTAMPTZ AND first_at < $p_lo::TIMESTAMPTZ) AS decision_delay_baseline_days,
+       quantile_cont(delay, 0.5) FILTER (WHERE first_at >= $program_start::TIMESTAMPTZ) AS decision_delay_days,
+       quantile_cont(delay, 0.5) FILTER (WHERE first_at >= $baseline_start::TIMESTAMPTZ AND first_at < $program_start::TIMESTAMPTZ) AS decision_delay_baseline_days,
        max(age) FILTER (WHERE status IN ('submitted', 'in_review') AND first_at IS NULL) AS oldest_open_idea_days,
-       count(*) FILTER (WHERE in_p AND due <= $d_day) AS sla_ideas,
+       count(*) FILTER (WHERE in_p AND due <= $as_of_day) AS sla_ideas,
        -- Answered (the earlier of the first decision and the first
        -- qualifying comment) on or before the due date: either one is. Every
        -- decision is before the end of D; one before P is before the creation
        -- date, so before the due date; one in P has its exact local day.
-       count(*) FILTER (WHERE in_p AND due <= $d_day
+       count(*) FILTER (WHERE in_p AND due <= $as_of_day
                           AND ((first_at IS NOT NULL
-                                AND (first_at < $p_lo::TIMESTAMPTZ OR {{.Day "first_at"}} <= due))
+                                AND (first_at < $program_start::TIMESTAMPTZ OR {{.Day "first_at"}} <= due))
                                OR comment_day <= due)) AS sla_answered
   FROM h
  GROUP BY GROUPING SETS ((site_id), ())

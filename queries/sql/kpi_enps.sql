@@ -5,13 +5,13 @@ WITH amb AS (
     SELECT person_id, site_id
       FROM people
      WHERE role = 'ambassador'
-       AND (ambassador_since IS NULL OR ambassador_since <= $d::DATE)
-       AND (left_on IS NULL OR left_on > $d::DATE)
+       AND (ambassador_since IS NULL OR ambassador_since <= $as_of::DATE)
+       AND (left_on IS NULL OR left_on > $as_of::DATE)
 ),
 latest AS (
     SELECT person_id, arg_max(score, answered_at) AS score
       FROM surveys
-     WHERE answered_at >= $e_lo::TIMESTAMPTZ AND answered_at < $end_d::TIMESTAMPTZ
+     WHERE answered_at >= $survey_start::TIMESTAMPTZ AND answered_at < $as_of_end::TIMESTAMPTZ
      GROUP BY person_id
 )
 SELECT GROUPING(amb.site_id) = 1 AS overall,

@@ -11,15 +11,15 @@
 WITH i AS (
     SELECT i.site_id,
            i.status,
-           i.created_at >= $p_lo::TIMESTAMPTZ AS in_p,
+           i.created_at >= $program_start::TIMESTAMPTZ AS in_p,
            i.status <> 'withdrawn' AS kept,
            i.impact IS NOT NULL AND i.feasibility IS NOT NULL AS scored,
            i.impact * i.feasibility AS score,
            i.status = 'implemented'
-           AND coalesce(i.implemented_at, i.decided_at) >= $p_lo::TIMESTAMPTZ
-           AND coalesce(i.implemented_at, i.decided_at) < $end_d::TIMESTAMPTZ AS implemented_in_p
+           AND coalesce(i.implemented_at, i.decided_at) >= $program_start::TIMESTAMPTZ
+           AND coalesce(i.implemented_at, i.decided_at) < $as_of_end::TIMESTAMPTZ AS implemented_in_p
       FROM ideas i
-     WHERE i.created_at < $end_d::TIMESTAMPTZ
+     WHERE i.created_at < $as_of_end::TIMESTAMPTZ
 ),
 agg AS (
     SELECT GROUPING(site_id) = 1 AS overall,
@@ -44,8 +44,8 @@ vp AS (
     SELECT GROUPING(idea_site) = 1 AS overall, idea_site AS site_id, count(*) AS n
       FROM engagements
      WHERE kind = 1
-       AND day >= $p_day AND day <= $d_day
-       AND idea_day >= $p_day AND idea_day <= $d_day
+       AND day >= $program_start_day AND day <= $as_of_day
+       AND idea_day >= $program_start_day AND idea_day <= $as_of_day
        AND NOT withdrawn
      GROUP BY GROUPING SETS ((idea_site), ())
 )

@@ -12,10 +12,10 @@ WITH act AS (
     -- Every fact read lies in D-59 .. D: active in W when the latest one
     -- is on or after D-29, in W' when the earliest one is before it.
     SELECT pk,
-           max(day) >= $w_day AS in_w,
-           min(day) < $w_day AS in_wp
+           max(day) >= $window_start_day AS in_w,
+           min(day) < $window_start_day AS in_wp
       FROM fact_days
-     WHERE day >= $wp_day AND day <= $d_day
+     WHERE day >= $previous_window_start_day AND day <= $as_of_day
      GROUP BY pk
 ),
 ppl AS (
@@ -23,8 +23,8 @@ ppl AS (
     -- date), not gone on or before D.
     SELECT pk, site_id,
            role = 'ambassador'
-           AND (ambassador_since IS NULL OR ambassador_since <= $d::DATE)
-           AND (left_on IS NULL OR left_on > $d::DATE) AS amb
+           AND (ambassador_since IS NULL OR ambassador_since <= $as_of::DATE)
+           AND (left_on IS NULL OR left_on > $as_of::DATE) AS amb
       FROM person_info
 ),
 j AS (

@@ -3,7 +3,7 @@
 -- $lo_day + 7 idx .. + 6 ($lo_day is a Monday); a fact's week is
 -- (its local day - $lo_day) // 7, its local day computed by integer
 -- arithmetic ({{"{{"}}.Day{{"}}"}} expands to the exact expression for the
--- zone over [$lo, $end_d), queries/localday.go): no per-row time zone
+-- zone over [$lo, $as_of_end), queries/localday.go): no per-row time zone
 -- conversion, no sort. Nothing at or after the end of D counts.
 -- active_people: overall every person key seen in the activity facts
 -- (fact_days: activity rows, ideas authored, votes, comments per person
@@ -17,7 +17,7 @@
 WITH wk AS (
     SELECT idx,
            DATE '1970-01-01' + ($lo_day + 7 * idx)::INTEGER AS week_start,
-           least(DATE '1970-01-01' + ($lo_day + 7 * idx + 6)::INTEGER, $d::DATE) AS week_end
+           least(DATE '1970-01-01' + ($lo_day + 7 * idx + 6)::INTEGER, $as_of::DATE) AS week_end
       FROM range($weeks) AS t(idx)
 ),
 -- fact_weeks (queries/derived.go) has one row per person and local
@@ -26,7 +26,7 @@ WITH wk AS (
 week_people AS (
     SELECT week, pk
       FROM fact_weeks
-     WHERE week >= $lo_week AND first_day <= $d_day
+     WHERE week >= $lo_week AND first_day <= $as_of_day
        AND ($site = '' OR pk IN (SELECT pk FROM person_info WHERE site_id = $site))
 ),
 -- Counted per raw week (no hashing of an expression), and the ambassadors
@@ -47,10 +47,10 @@ act AS (
 -- their rows in decisions (the earliest before the end of D when it is).
 idea AS (
     SELECT kind, created_at,
-           CASE WHEN decided_at < $end_d::TIMESTAMPTZ THEN decided_at END AS decided_at,
-           CASE WHEN first_decision_at < $end_d::TIMESTAMPTZ THEN first_decision_at END AS dec_first
+           CASE WHEN decided_at < $as_of_end::TIMESTAMPTZ THEN decided_at END AS decided_at,
+           CASE WHEN first_decision_at < $as_of_end::TIMESTAMPTZ THEN first_decision_at END AS dec_first
       FROM idea_info
-     WHERE created_at < $end_d::TIMESTAMPTZ
+     WHERE created_at < $as_of_end::TIMESTAMPTZ
        AND status <> 'withdrawn'
        AND ($site = '' OR site_id = $site)
 ),
@@ -75,8 +75,8 @@ engaged AS (
            sum(n) FILTER (WHERE kind = 2) AS comments
       FROM (SELECT kind, day, count(*) AS n
               FROM engagements
-             WHERE day >= $lo_day AND day <= $d_day
-               AND idea_day <= $d_day
+             WHERE day >= $lo_day AND day <= $as_of_day
+               AND idea_day <= $as_of_day
                AND NOT withdrawn
                AND ($site = '' OR idea_site = $site)
              GROUP BY kind, day)

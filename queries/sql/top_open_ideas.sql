@@ -1,19 +1,19 @@
--- Ideas open at $end_d (status submitted or in_review, no decision before
+-- Ideas open at $as_of_end (status submitted or in_review, no decision before
 -- it in ideas.decided_at or decisions), per ideas.site_id, ranked by
 -- impact x feasibility (unscored last), then more votes (dated before
--- $end_d), then older, then idea_id; the first $limit of each site.
+-- $as_of_end), then older, then idea_id; the first $limit of each site.
 -- $order = 'score' ranks as above; 'age' ranks oldest first (the monthly
 -- synthesis's "waiting longest").
 -- idea_info and engagements (queries/derived.go) carry the ideas with their
 -- integer key and earliest row in decisions, and the votes with their idea
--- key and local day ($end_day is the local day $end_d starts).
+-- key and local day ($end_day is the local day $as_of_end starts).
 WITH open_ideas AS (
     SELECT *
       FROM idea_info
-     WHERE created_at < $end_d::TIMESTAMPTZ
+     WHERE created_at < $as_of_end::TIMESTAMPTZ
        AND status IN ('submitted', 'in_review')
-       AND (decided_at IS NULL OR decided_at >= $end_d::TIMESTAMPTZ)
-       AND (first_decision_at IS NULL OR first_decision_at >= $end_d::TIMESTAMPTZ)
+       AND (decided_at IS NULL OR decided_at >= $as_of_end::TIMESTAMPTZ)
+       AND (first_decision_at IS NULL OR first_decision_at >= $as_of_end::TIMESTAMPTZ)
        AND ($site = '' OR site_id = $site)
 ),
 -- idea_info has each idea's votes and the local day of its latest vote:
@@ -39,7 +39,7 @@ ranked AS (
     SELECT o.idea_id, o.site_id, o.title, o.kind, o.status, o.author_id, o.created_at,
            o.impact, o.feasibility, o.impact * o.feasibility AS score,
            coalesce(vc.n, 0) AS votes,
-           (epoch_us($end_d::TIMESTAMPTZ) - epoch_us(o.created_at)) / 86400000000.0 AS waiting_days,
+           (epoch_us($as_of_end::TIMESTAMPTZ) - epoch_us(o.created_at)) / 86400000000.0 AS waiting_days,
            row_number() OVER (
                PARTITION BY o.site_id
                ORDER BY CASE WHEN $order = 'age' THEN NULL ELSE o.impact * o.feasibility END DESC NULLS LAST,

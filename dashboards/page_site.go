@@ -1,0 +1,110 @@
+package dashboards
+
+// The page of one site (/sites/{id}) and its JSON (/api/v1/sites/{id}):
+// its KPIs, ambassadors, open ideas, latest decisions and weekly trends.
+
+import (
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"relais/queries"
+)
+
+type siteBody struct {
+	Site        *queries.Site
+	Overall     *queries.Overall
+	Ambassadors []queries.Ambassador
+	Top         []queries.OpenIdea
+	Decisions   []queries.DecisionEntry
+	Keys        []string
+}
+
+// siteDetail is the data of the site page and of /api/v1/sites/{id}.
+type siteDetail struct {
+	AsOf            string                  `json:"as_of"`
+	Site            *queries.Site           `json:"site"`
+	Ambassadors     []queries.Ambassador    `json:"ambassadors"`
+	TopOpenIdeas    []queries.OpenIdea      `json:"top_open_ideas"`
+	LatestDecisions []queries.DecisionEntry `json:"latest_decisions"`
+	Weeks           []queries.WeekPoint     `json:"weeks"`
+}
+
+func (s *Server) loadSite(c *gin.Context) (*queries.Snapshot, *siteDetail, error) {
+	ctx := c.Request.Context()
+	asOf, err := s.parseAsOf(c.Request)
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, err := s.doc(ctx, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	site, err := findSite(snap.Doc, c.Param("id"))
+	if err != nil {
+		return snap, nil, err
+	}
+	d := &siteDetail{AsOf: snap.Doc.AsOf, Site: site}
+	if d.Ambassadors, err = s.ambassadors(ctx, asOf, site.SiteID); err != nil {
+		return snap, nil, err
+	}
+	if d.TopOpenIdeas, err = s.topOpen(ctx, asOf, site.SiteID); err != nil {
+		return snap, nil, err
+	}
+	if d.LatestDecisions, err = s.latestDecisions(ctx, asOf, site.SiteID, 10); err != nil {
+		return snap, nil, err
+	}
+	if d.Weeks, err = s.series(ctx, asOf, site.SiteID, defaultWeeks); err != nil {
+		return snap, nil, err
+	}
+	nonNil(&d.Ambassadors)
+	nonNil(&d.TopOpenIdeas)
+	nonNil(&d.LatestDecisions)
+	nonNil(&d.Weeks)
+	return snap, d, nil
+}
+
+// nonNil makes a nil slice an empty one, so the JSON says [] not null.
+func nonNil[T any](p *[]T) {
+	if *p == nil {
+		*p = []T{}
+	}
+}
+
+func (s *Server) sitePage(c *gin.Context) { s.servePage(c, "sites", s.site) }
+
+// site fills the view of the page and names its template.
+func (s *Server) site(c *gin.Context, v *view) (string, error) {
+	snap, d, err := s.loadSite(c)
+	if err != nil {
+		return "", err
+	}
+	s.fillCommon(v, snap)
+	v.Title = v.T("site") + " " + d.Site.Name
+	v.JSONURL = v.URL("/api/v1/sites/"+url.PathEscape(d.Site.SiteID), "as_of", snap.Doc.AsOf, "lang", "")
+	v.SiteFilter = snap.Doc.Sites
+	v.SiteID = d.Site.SiteID
+	v.Body = siteBody{Site: d.Site, Overall: &snap.Doc.Overall, Ambassadors: d.Ambassadors, Top: d.TopOpenIdeas,
+		Decisions: d.LatestDecisions, Keys: queries.SiteFigureKeys()}
+	ch1, err := weeklyLines(v, "chart-site-participation", v.T("weekly_participation"), d.Weeks, []weekSeries{
+		{v.T("active_people"), func(w queries.WeekPoint) *float64 { return count64(w.ActivePeople) }},
+		{v.L("active_ambassadors"), func(w queries.WeekPoint) *float64 { return count64(w.ActiveAmbassadors) }},
+		{v.T("new_ideas"), func(w queries.WeekPoint) *float64 { return count64(w.Ideas) }},
+	})
+	if err != nil {
+		return "", err
+	}
+	ch2, err := funnelChart(v, d.Site.IdeasByStatus)
+	if err != nil {
+		return "", err
+	}
+	ch3, err := weeklyLines(v, "chart-site-delay", v.T("decision_delay"), d.Weeks, []weekSeries{
+		{v.L("decision_delay_days"), func(w queries.WeekPoint) *float64 { return w.MedianDecisionDelayDays }},
+		{v.T("decisions_count"), func(w queries.WeekPoint) *float64 { return count64(w.Decisions) }},
+	})
+	if err != nil {
+		return "", err
+	}
+	v.Charts = append(v.Charts, ch1, ch2, ch3)
+	return "site", nil
+}
