@@ -169,7 +169,7 @@ func (s *Server) uploadAllowed(r *http.Request) error {
 	}
 	switch s.listenLoopback.Load() {
 	case 2:
-		return errors.New("uploads are refused while the server listens on a non-loopback address (no authentication yet): drop files into the inbox folder instead")
+		return errors.New("uploads are refused while the server listens on a non-loopback address without sign-in: drop files into the inbox folder instead, or turn sign-in on (docs/security.md)")
 	case 0:
 		la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 		if !ok || !isLoopback(la) {

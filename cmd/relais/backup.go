@@ -167,11 +167,8 @@ func (m *Main) backupFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			}
 		} else {
 			db, err := m.openDB(ctx)
-			if errors.Is(err, queries.ErrLocked) {
-				return jobError{fmt.Errorf("%s is held by a running server whose admin socket %s does not answer (run the backup as the service's user or root)", m.dbPath, adminSocket(m.dbPath))}
-			}
 			if err != nil {
-				return err
+				return err // held: the message names the holder and what to do
 			}
 			man, err := db.Backup(ctx, *out)
 			m.auditBackup(ctx, db, m.cliActor(), man, err)
@@ -269,10 +266,7 @@ func (m *Main) restoreFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 			// Opening it tells whether a server holds it.
 			db, err := m.openDB(ctx)
 			if err != nil {
-				if errors.Is(err, queries.ErrLocked) {
-					return jobError{fmt.Errorf("%s is held by a running `relais serve`: stop it first (systemctl stop relais), restore, then start it", m.dbPath)}
-				}
-				return err
+				return err // held: the message names the holder and what to do
 			}
 			db.Close()
 			m.db = nil

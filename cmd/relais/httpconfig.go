@@ -7,8 +7,8 @@ import (
 	"relais/dashboards"
 )
 
-// HTTPConfig is the `http:` section of relais.yaml (not in CLI.md: an
-// addition for ops): the server's timeouts and header limit. Durations are
+// HTTPConfig is the `http:` section of relais.yaml (docs/configuration.md,
+// docs/operations.md): the server's timeouts and header limit. Durations are
 // Go durations ("30s", "10m"); a key left out keeps its default
 // (dashboards.DefaultHTTPLimits, docs/operations.md).
 type HTTPConfig struct {

@@ -17,7 +17,7 @@ func lockHolder(args []string) string {
 	}
 	for _, a := range args[1:] {
 		switch a {
-		case "serve", "ingest", "kpi", "export", "demo":
+		case "serve", "ingest", "kpi", "export", "demo", "forget", "backup", "restore":
 			return "relais " + a
 		}
 	}
@@ -71,7 +71,13 @@ func lockedMessage(path, command string, e *queries.LockedError) string {
 			todo = "wait for it to finish, then run this again"
 		}
 	case "restore":
-		todo = "stop it first: a restore replaces the database file"
+		todo = "stop it first (systemctl stop relais), restore, then start it: a restore replaces the database file"
+	case "backup":
+		if server {
+			todo = fmt.Sprintf("its admin socket %s does not answer: run the backup as the service's user or root", adminSocket(path))
+		} else {
+			todo = "wait for it to finish, then run this again"
+		}
 	case "serve":
 		if server {
 			todo = "one server per database: use the running one, or stop it first"
