@@ -35,11 +35,16 @@ func TestBrowserSignsInThroughTheProviderAndSeesWhatItsRoleAllows(t *testing.T) 
 		t.Fatalf("the core team after sign-in is at %s and sees: %.300s", loc, body)
 	}
 
+	// Sign out with the page's own link, as a person would.
 	if err := chromedp.Run(ctx,
-		chromedp.Navigate(app.URL+"/auth/logout"),
+		chromedp.Click("#sign-out", chromedp.ByID),
 		chromedp.WaitVisible("body", chromedp.ByQuery),
+		chromedp.Location(&loc),
 	); err != nil {
 		t.Fatal(err)
+	}
+	if u, _ := url.Parse(loc); u == nil || u.Path == "/sites/LYON" {
+		t.Fatalf("the sign-out link left the browser at %s", loc)
 	}
 	// The provider's next user: no mapped group (mockoidc's default user).
 	if err := chromedp.Run(ctx,

@@ -318,8 +318,8 @@ func TestTheCoreTeamForgetsAPersonAndTheAuditSaysSoWithoutWhom(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte("person forgotten")) || !bytes.Contains(b, []byte("older than 13 months")) {
 		t.Errorf("audit page: %d %.500s", resp.StatusCode, b)
 	}
-	if _, b := do(t, "GET", srv.URL+"/data?lang=en", nil, "", core); !bytes.Contains(b, []byte(`href="/data/audit`)) {
-		t.Errorf("/data does not link the audit page")
+	if _, b := do(t, "GET", srv.URL+"/data?lang=en", nil, "", core); !bytes.Contains(b, []byte(`href="/data/audit`)) || !bytes.Contains(b, []byte("older than 13 months")) {
+		t.Errorf("/data does not link the audit page or say what the retention deletes")
 	}
 }
 

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"relais/dashboards/auth"
+	"relais/queries"
 )
 
 // load runs one file through the injected Ingest function, one at a time.
@@ -236,6 +239,7 @@ func (in *inbox) take(ctx context.Context, name string) {
 	if ctx.Err() != nil && err != nil {
 		return // shutting down: leave the file for the next start
 	}
+	in.s.audit(ctx, queries.AuditUpload, "inbox/"+out.File, auditOutcome(out.Summary, err), &auth.User{Name: "inbox"})
 	// A load interrupted by the shutdown returns an error only when its
 	// file is not loaded (an interrupt during the commit waits for it and
 	// reports success): the file stays for the next start, and a file that

@@ -18,6 +18,9 @@ type dataReport struct {
 	IngestLog   []queries.IngestLogEntry `json:"ingest_log"`
 	Inbox       *InboxState              `json:"inbox"`
 	Snapshot    *snapshotInfo            `json:"snapshot"`
+	// RetentionMonths is retention.activity in months (0: kept forever):
+	// the page says what is deleted at each load (docs/security.md).
+	RetentionMonths int `json:"retention_activity_months"`
 }
 
 type snapshotInfo struct {
@@ -40,7 +43,7 @@ func (s *Server) loadData(c *gin.Context) (*dataReport, error) {
 	nonNil(&q.Rows)
 	nonNil(&q.Dangling)
 	nonNil(&q.LastIngest)
-	r := &dataReport{DataVersion: s.opts.DB.Version(), Quality: q, IngestLog: log}
+	r := &dataReport{DataVersion: s.opts.DB.Version(), Quality: q, IngestLog: log, RetentionMonths: s.opts.RetentionMonths}
 	if s.inbox != nil {
 		st := s.inbox.state()
 		r.Inbox = &st

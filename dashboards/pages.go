@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"relais/dashboards/auth"
 	"relais/queries"
 )
 
@@ -70,9 +71,12 @@ type view struct {
 	AsOf      string
 	Path      string
 	EChartsOK bool
-	JSONURL   string
-	ExcelURL  string
-	Charts    []chart
+	// SignOut is the sign-out address when people sign in here (OIDC);
+	// "" without sign-in or behind a signing-in proxy.
+	SignOut  string
+	JSONURL  string
+	ExcelURL string
+	Charts   []chart
 	// SiteFilter lists the sites of the filter (nil: no filter) and SiteID
 	// the selected one.
 	SiteFilter []queries.Site
@@ -94,10 +98,14 @@ func (s *Server) newView(c *gin.Context, nav, path string) *view {
 	if _, ok := c.Get(pageKeyKey); ok {
 		nonce = s.placeholder // replaced per response (see render)
 	}
-	return &view{
+	v := &view{
 		Lang: lang, Nonce: nonce, Nav: nav, Path: path, EChartsOK: EChartsEmbedded(),
 		tr: translations[lang], query: c.Request.URL.Query(), Version: s.servedVersion(),
 	}
+	if s.opts.Auth != nil && s.opts.Auth.OIDC() {
+		v.SignOut = auth.LogoutPath
+	}
+	return v
 }
 
 // T is a page word in the view's language.

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"relais/queries"
 )
 
 func TestEveryRouteAnswersWithItsStatusAndType(t *testing.T) {
@@ -378,6 +380,20 @@ func TestInboxLoadsCompleteFilesInNameOrderAndMovesThem(t *testing.T) {
 	_, page := get(t, srv.URL+"/data")
 	if !bytes.Contains(page, []byte("c_bad.csv:2: name")) {
 		t.Error("the data page does not show the inbox's last results")
+	}
+	// Each file is in the audit log, loaded by the inbox, with its result.
+	events, err := db.AuditLog(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := map[string]string{}
+	for _, e := range events {
+		if e.Action == queries.AuditUpload && e.Actor == "inbox" {
+			audited[e.Target] = e.Outcome
+		}
+	}
+	if !strings.HasPrefix(audited["inbox/a_sites.csv"], "ok") || !strings.HasPrefix(audited["inbox/c_bad.csv"], "refused") {
+		t.Errorf("audit log of the inbox: %v", audited)
 	}
 }
 
