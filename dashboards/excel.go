@@ -458,7 +458,11 @@ func (b *book) sites(doc *queries.Document) error {
 			case c == "name":
 				row[i] = str(s.Name)
 			case c == "flags":
-				row[i] = str(strings.Join(s.Flags, ", "))
+				labels := make([]string, len(s.Flags))
+				for j, fl := range s.Flags {
+					labels[j] = v.L(fl)
+				}
+				row[i] = str(strings.Join(labels, ", "))
 			case c == "flag_reasons":
 				var words []string
 				for _, fl := range s.Flags {

@@ -93,6 +93,14 @@ func TestWorkbookHoldsTheSameNumbersAsTheAPI(t *testing.T) {
 				if s, _ := f.GetCellValue(sheetSites, ref); s != v {
 					t.Errorf("site %v %s: workbook %q, API %q", site["site_id"], key, s, v)
 				}
+			case []any: // flags: their labels, never their codes
+				var labels []string
+				for _, fl := range v {
+					labels = append(labels, translations[langFR].Labels[fl.(string)])
+				}
+				if s, _ := f.GetCellValue(sheetSites, ref); s != strings.Join(labels, ", ") {
+					t.Errorf("site %v %s: workbook %q, want the labels of %v", site["site_id"], key, s, v)
+				}
 			}
 		}
 	}
