@@ -264,7 +264,7 @@ type xlsxSource struct {
 // openXLSX checks the workbook against the limits (prepareXLSX) and opens
 // the copy that holds only the parts a sheet needs.
 func openXLSX(path, sheet string, lim Limits) (src *xlsxSource, err error) {
-	tmp, err := os.MkdirTemp("", "relais-xlsx-")
+	tmp, err := scratchDir("xlsx")
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,7 @@ func forEachFile(ctx context.Context, p string, opts Options, fn func(path strin
 	if !IsZip(p) {
 		return fn(p, opts, Result{})
 	}
-	dir, err := os.MkdirTemp("", "relais-zip-")
+	dir, err := scratchDir("zip")
 	if err != nil {
 		return fn("", opts, Result{File: name, Refused: err})
 	}
