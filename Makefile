@@ -5,7 +5,7 @@ BIN := bin/relais
 DEMO_DIR ?= demo-data
 DB ?= demo.duckdb
 
-.PHONY: build test race lint bench bench-large soak run assets clean
+.PHONY: build test race lint bench bench-large soak bench-freshness run assets clean
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/relais
@@ -54,6 +54,18 @@ soak: build
 	RELAIS_SOAK_DB=$(SOAK_DIR)/soak.duckdb RELAIS_SOAK_DIR=$(SOAK_DIR)/data RELAIS_SOAK_BIN=$(CURDIR)/$(BIN) \
 	RELAIS_SOAK_DURATION=$(SOAK_DURATION) RELAIS_SOAK_CLIENTS=$(SOAK_CLIENTS) \
 		$(GO) test -run '^$$' -bench BenchmarkSoak -benchtime 1x -timeout 0 ./cmd/relais
+
+# Data-to-dashboard latency (cmd/relais/freshness_test.go): writes the
+# FRESH_SCALE demo under FRESH_DIR, then BenchmarkFreshness drops it into a
+# running server's inbox (full export, re-export, one-day delta) and times
+# each until /api/v1/kpis serves it, beside DuckDB's read_csv of the files.
+FRESH_DIR ?= /tmp/relais-fresh
+FRESH_SCALE ?= large
+bench-freshness: build
+	rm -rf $(FRESH_DIR) && mkdir -p $(FRESH_DIR)
+	$(BIN) demo --out $(FRESH_DIR)/data --scale $(FRESH_SCALE)
+	RELAIS_FRESH_BIN=$(CURDIR)/$(BIN) RELAIS_FRESH_DIR=$(FRESH_DIR)/data \
+		$(GO) test -run '^$$' -bench BenchmarkFreshness -benchtime 1x -timeout 0 ./cmd/relais
 
 run: build
 	rm -rf $(DEMO_DIR) $(DB) $(DB).wal
