@@ -9,12 +9,51 @@ import (
 	"time"
 )
 
+// danglingRef is one kind of reference between datasets that the data
+// quality counts: rows of Dataset whose Column names no loaded row of
+// Target (by its column TargetKey).
+type danglingRef struct {
+	// Ord is the reference's place in DataQuality.Dangling.
+	Ord                                int
+	Dataset, Column, Target, TargetKey string
+	// Optional: the column may be empty, and an empty one is not dangling.
+	Optional bool
+	// Where the derived data counts the reference instead of the datasets
+	// (none set: from the datasets in both forms): the source of the
+	// person's rows in fact_people, the kind of engagement, the changelog.
+	PersonSrc, EngagementKind int
+	Changelog                 bool
+}
+
+// danglingRefs lists the references in their order: to sites, to people,
+// to ideas, to challenges.
+var danglingRefs = []danglingRef{
+	{Ord: 1, Dataset: "ideas", Column: "site_id", Target: "sites", TargetKey: "site_id"},
+	{Ord: 2, Dataset: "people", Column: "site_id", Target: "sites", TargetKey: "site_id"},
+	{Ord: 3, Dataset: "challenges", Column: "site_id", Target: "sites", TargetKey: "site_id", Optional: true},
+	{Ord: 4, Dataset: "ideas", Column: "author_id", Target: "people", TargetKey: "person_id", Optional: true, PersonSrc: 2},
+	{Ord: 5, Dataset: "votes", Column: "voter_id", Target: "people", TargetKey: "person_id", PersonSrc: 3},
+	{Ord: 6, Dataset: "comments", Column: "author_id", Target: "people", TargetKey: "person_id", PersonSrc: 4},
+	{Ord: 7, Dataset: "activity", Column: "person_id", Target: "people", TargetKey: "person_id", PersonSrc: 1},
+	{Ord: 8, Dataset: "surveys", Column: "person_id", Target: "people", TargetKey: "person_id"},
+	{Ord: 9, Dataset: "votes", Column: "idea_id", Target: "ideas", TargetKey: "idea_id", EngagementKind: 1},
+	{Ord: 10, Dataset: "comments", Column: "idea_id", Target: "ideas", TargetKey: "idea_id", EngagementKind: 2},
+	{Ord: 11, Dataset: "decisions", Column: "idea_id", Target: "ideas", TargetKey: "idea_id", Changelog: true},
+	{Ord: 12, Dataset: "ideas", Column: "replicates_idea_id", Target: "ideas", TargetKey: "idea_id", Optional: true},
+	{Ord: 13, Dataset: "ideas", Column: "solves_idea_id", Target: "ideas", TargetKey: "idea_id", Optional: true},
+	{Ord: 14, Dataset: "ideas", Column: "challenge_id", Target: "challenges", TargetKey: "challenge_id", Optional: true},
+}
+
 // renderDangling is one form of data_quality_dangling.sql.
 func renderDangling(derived bool) string {
 	var b strings.Builder
 	t := template.Must(template.New("data_quality_dangling.sql").Parse(dataQualityDanglingTemplate))
-	if err := t.Execute(&b, struct{ Derived bool }{derived}); err != nil {
-		panic(err) // the template is embedded and has no function: it cannot fail
+	data := struct {
+		Derived bool
+		Refs    []danglingRef
+	}{derived, danglingRefs}
+	if err := t.Execute(&b, data); err != nil {
+		panic(err) // the template and its data are embedded and have no function: it cannot fail
 	}
 	return b.String()
 }
