@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -160,57 +161,28 @@ func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 	if zone != db.loc.String() || len(stale) > 0 {
 		dangling = dataQualityDanglingDirectSQL
 	}
-	rows, err := qr.QueryContext(ctx, dataQualityRowsSQL)
+	q.Rows, err = queryRows(ctx, qr, dataQualityRowsSQL, nil, func(rows *sql.Rows, r *DatasetRows) error {
+		return rows.Scan(&r.Dataset, &r.Rows)
+	})
 	if err != nil {
 		return q, fmt.Errorf("data quality: rows: %w", err)
 	}
-	for rows.Next() {
-		var r DatasetRows
-		if err := rows.Scan(&r.Dataset, &r.Rows); err != nil {
-			rows.Close()
-			return q, fmt.Errorf("data quality: rows: %w", err)
-		}
-		q.Rows = append(q.Rows, r)
-	}
-	if err := closeRows(rows); err != nil {
-		return q, fmt.Errorf("data quality: rows: %w", err)
-	}
-
-	rows, err = qr.QueryContext(ctx, dangling)
-	if err != nil {
-		return q, fmt.Errorf("data quality: references: %w", err)
-	}
-	for rows.Next() {
-		var d DanglingRef
+	q.Dangling, err = queryRows(ctx, qr, dangling, nil, func(rows *sql.Rows, d *DanglingRef) error {
 		var ord int64
-		if err := rows.Scan(&ord, &d.Dataset, &d.Column, &d.Target, &d.Rows, &d.Missing); err != nil {
-			rows.Close()
-			return q, fmt.Errorf("data quality: references: %w", err)
-		}
-		q.Dangling = append(q.Dangling, d)
-	}
-	if err := closeRows(rows); err != nil {
+		return rows.Scan(&ord, &d.Dataset, &d.Column, &d.Target, &d.Rows, &d.Missing)
+	})
+	if err != nil {
 		return q, fmt.Errorf("data quality: references: %w", err)
 	}
-
 	if err := qr.QueryRowContext(ctx, dataQualityGapsSQL).Scan(&q.PeopleWithoutSite, &q.IdeasWithoutAuthor); err != nil {
 		return q, fmt.Errorf("data quality: gaps: %w", err)
 	}
-
-	rows, err = qr.QueryContext(ctx, dataQualityLastIngestSQL)
-	if err != nil {
-		return q, fmt.Errorf("data quality: last ingest: %w", err)
-	}
-	for rows.Next() {
-		var l LastIngest
-		if err := rows.Scan(&l.Dataset, &l.File, &l.RowsRead, &l.Loaded, &l.Rejected, &l.FinishedAt); err != nil {
-			rows.Close()
-			return q, fmt.Errorf("data quality: last ingest: %w", err)
-		}
+	q.LastIngest, err = queryRows(ctx, qr, dataQualityLastIngestSQL, nil, func(rows *sql.Rows, l *LastIngest) error {
+		err := rows.Scan(&l.Dataset, &l.File, &l.RowsRead, &l.Loaded, &l.Rejected, &l.FinishedAt)
 		l.FinishedAt = l.FinishedAt.In(db.loc)
-		q.LastIngest = append(q.LastIngest, l)
-	}
-	if err := closeRows(rows); err != nil {
+		return err
+	})
+	if err != nil {
 		return q, fmt.Errorf("data quality: last ingest: %w", err)
 	}
 	return q, nil
