@@ -82,8 +82,12 @@ func (s *Server) apiKPIs(c *gin.Context) {
 	s.writeJSON(c, snap.Doc)
 }
 
-func (s *Server) apiSite(c *gin.Context) {
-	_, d, err := s.loadSite(c)
+func (s *Server) apiSite(c *gin.Context) { answerLoaded(s, c, s.loadSite) }
+
+// answerLoaded answers with what load (a page's loader) returns for the
+// request, as JSON, or its error.
+func answerLoaded[T any](s *Server, c *gin.Context, load func(*gin.Context) (*queries.Snapshot, T, error)) {
+	_, d, err := load(c)
 	if err != nil {
 		s.apiError(c, err)
 		return
@@ -134,17 +138,14 @@ func (s *Server) apiSeries(c *gin.Context) {
 	s.writeJSON(c, resp)
 }
 
-func (s *Server) apiCommittee(c *gin.Context) {
-	_, d, err := s.loadCommittee(c)
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	s.writeJSON(c, d)
-}
+func (s *Server) apiCommittee(c *gin.Context) { answerLoaded(s, c, s.loadCommittee) }
 
-func (s *Server) apiData(c *gin.Context) {
-	r, err := s.loadData(c)
+func (s *Server) apiData(c *gin.Context) { answerNoStore(s, c, s.loadData) }
+
+// answerNoStore answers with what load returns for the request, as JSON
+// that no cache keeps, or its error.
+func answerNoStore[T any](s *Server, c *gin.Context, load func(*gin.Context) (T, error)) {
+	r, err := load(c)
 	if err != nil {
 		s.apiError(c, err)
 		return
@@ -155,6 +156,21 @@ func (s *Server) apiData(c *gin.Context) {
 
 // maxUpload bounds one upload (the large demo's biggest file is far below).
 const maxUpload = 512 << 20
+
+// writeRefusal says why a request that loads, forgets or reads an
+// uploaded file is refused ("" when it is not): it must be allowed from
+// where it comes (uploadAllowed), and come from this site, not from a
+// browser on another one posting a form (Sec-Fetch-Site / Origin checks);
+// what names the request in that refusal.
+func (s *Server) writeRefusal(r *http.Request, what string) string {
+	if err := s.uploadAllowed(r); err != nil {
+		return err.Error()
+	}
+	if err := http.NewCrossOriginProtection().Check(r); err != nil {
+		return "cross-origin " + what + " refused"
+	}
+	return ""
+}
 
 // uploadAllowed says whether POST /api/v1/ingest may load: with sign-in
 // on, for the core team (checked before); without it, only while the
@@ -211,14 +227,8 @@ func (s *Server) apiIngest(c *gin.Context) {
 		c.JSON(http.StatusNotImplemented, gin.H{"error": "this server does not load files"})
 		return
 	}
-	if err := s.uploadAllowed(c.Request); err != nil {
-		c.JSON(http.StatusForbidden, gin.H{"error": err.Error()})
-		return
-	}
-	// A browser on another site could post a form here: refuse
-	// cross-origin requests (Sec-Fetch-Site / Origin checks).
-	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
-		c.JSON(http.StatusForbidden, gin.H{"error": "cross-origin upload refused"})
+	if msg := s.writeRefusal(c.Request, "upload"); msg != "" {
+		c.JSON(http.StatusForbidden, gin.H{"error": msg})
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)

@@ -54,15 +54,7 @@ func (s *Server) auditLog(c *gin.Context, v *view) (string, error) {
 	return "audit", nil
 }
 
-func (s *Server) apiAudit(c *gin.Context) {
-	r, err := s.loadAudit(c)
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, r)
-}
+func (s *Server) apiAudit(c *gin.Context) { answerNoStore(s, c, s.loadAudit) }
 
 // forgetRequest is the body of POST /api/v1/forget.
 type forgetRequest struct {
@@ -73,12 +65,8 @@ type forgetRequest struct {
 // {"person_id": "..."}): the core team's with sign-in on, loopback only
 // without. The audit log says that someone was forgotten, not whom.
 func (s *Server) apiForget(c *gin.Context) {
-	if err := s.uploadAllowed(c.Request); err != nil {
-		c.JSON(http.StatusForbidden, gin.H{"error": err.Error()})
-		return
-	}
-	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
-		c.JSON(http.StatusForbidden, gin.H{"error": "cross-origin request refused"})
+	if msg := s.writeRefusal(c.Request, "request"); msg != "" {
+		c.JSON(http.StatusForbidden, gin.H{"error": msg})
 		return
 	}
 	var req forgetRequest

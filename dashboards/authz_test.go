@@ -3,8 +3,6 @@ package dashboards
 import (
 	"bytes"
 	"io"
-	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/netip"
@@ -16,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"relais/dashboards/auth"
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -67,15 +66,7 @@ func do(t *testing.T, method, url string, body io.Reader, ctype string, headers 
 
 func sitesUpload(t *testing.T) (io.Reader, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, err := mw.CreateFormFile("file", "sites.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(fw, "site_id,name,headcount\nNANTES,Nantes,40\n")
-	mw.Close()
-	return &buf, mw.FormDataContentType()
+	return testfixture.FileForm(t, "sites.csv", []byte("site_id,name,headcount\nNANTES,Nantes,40\n"))
 }
 
 // answerText is what a person reads in an answer: the cells of a
@@ -271,18 +262,6 @@ func TestSignInThroughARealProviderThenAuditIt(t *testing.T) {
 	}
 }
 
-// freeAddr returns a 127.0.0.1 address with a port free at the time.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 func TestTheCoreTeamForgetsAPersonAndTheAuditSaysSoWithoutWhom(t *testing.T) {
 	db := hostileDB(t)
 	srv := startServer(t, db, func(o *Options) { o.Auth = proxyAuth(t); o.RetentionMonths = 13 })
@@ -333,7 +312,7 @@ func startOIDCApp(t *testing.T, db *queries.DB) (*mockoidc.MockOIDC, *testServer
 	}
 	t.Cleanup(func() { _ = op.Shutdown() })
 	// The redirect URL names the port: take a free one first.
-	addr := freeAddr(t)
+	addr := testfixture.FreeAddr(t)
 	cfg := op.Config()
 	a, err := auth.New(auth.Config{
 		OIDC:  &auth.OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: "http://" + addr + auth.CallbackPath},

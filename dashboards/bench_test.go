@@ -6,11 +6,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"sort"
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -20,22 +20,10 @@ import (
 // loaded with `relais ingest`); RELAIS_BENCH_AS_OF sets the as-of date
 // (default: today). Skipped when RELAIS_BENCH_DB is unset.
 func BenchmarkServerOnDemoDB(b *testing.B) {
-	path := os.Getenv("RELAIS_BENCH_DB")
-	if path == "" {
-		b.Skip("RELAIS_BENCH_DB is not set")
-	}
+	db := testfixture.OpenBenchDB(b)
 	ctx := context.Background()
-	db, err := queries.Open(ctx, queries.Options{Path: path})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
 	now := time.Now
-	if s := os.Getenv("RELAIS_BENCH_AS_OF"); s != "" {
-		d, err := time.Parse(dateLayout, s)
-		if err != nil {
-			b.Fatal(err)
-		}
+	if d, ok := testfixture.BenchAsOf(b); ok {
 		at := time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, db.Location())
 		now = func() time.Time { return at }
 	}
@@ -120,21 +108,11 @@ func BenchmarkServerOnDemoDB(b *testing.B) {
 // BenchmarkWorkbookOnDemoDB times the workbook alone (queries included) on
 // RELAIS_BENCH_DB; skipped when unset.
 func BenchmarkWorkbookOnDemoDB(b *testing.B) {
-	path := os.Getenv("RELAIS_BENCH_DB")
-	if path == "" {
-		b.Skip("RELAIS_BENCH_DB is not set")
-	}
+	db := testfixture.OpenBenchDB(b)
 	ctx := context.Background()
-	db, err := queries.Open(ctx, queries.Options{Path: path})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
 	asOf := time.Now()
-	if s := os.Getenv("RELAIS_BENCH_AS_OF"); s != "" {
-		if asOf, err = time.Parse(dateLayout, s); err != nil {
-			b.Fatal(err)
-		}
+	if d, ok := testfixture.BenchAsOf(b); ok {
+		asOf = d
 	}
 	doc, err := db.KPIs(ctx, queries.Settings{}, asOf)
 	if err != nil {

@@ -50,12 +50,8 @@ func (s *Server) dryRunPage(c *gin.Context) {
 		s.dryRunError(c, http.StatusNotFound, "this server does not offer dry runs")
 		return
 	}
-	if err := s.uploadAllowed(c.Request); err != nil {
-		s.dryRunError(c, http.StatusForbidden, err.Error())
-		return
-	}
-	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
-		s.dryRunError(c, http.StatusForbidden, "cross-origin request refused")
+	if msg := s.writeRefusal(c.Request, "request"); msg != "" {
+		s.dryRunError(c, http.StatusForbidden, msg)
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)

@@ -172,12 +172,9 @@ func startPrepared(t testing.TB, db *queries.DB, addr string, edit func(*Options
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln) }()
+	stop := testfixture.Start(func(ctx context.Context) error { return s.Serve(ctx, ln) })
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/metrics"
 )
 
@@ -230,26 +231,8 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 func TestAPanicInTheSnapshotRefreshIsLoggedAndTheLoopGoesOn(t *testing.T) {
-	var logs syncBuffer
+	var logs testfixture.SyncBuffer
 	var calls atomic.Int32
 	srv := startPrepared(t, hostileDB(t), "127.0.0.1:0", func(o *Options) {
 		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -92,11 +92,7 @@ func TestEveryRouteAnswersWithItsStatusAndType(t *testing.T) {
 		t.Fatal(resp.Status)
 	}
 	// Wrong method on a known route.
-	r, err := http.Post(srv.URL+"/api/v1/kpis", "text/plain", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
+	r, _ := request(t, http.MethodPost, srv.URL+"/api/v1/kpis", nil, "Content-Type", "text/plain")
 	if r.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /api/v1/kpis: %d, want 405", r.StatusCode)
 	}
@@ -248,15 +244,8 @@ func TestDefinitionsAreOneHoverAway(t *testing.T) {
 
 func upload(t *testing.T, url, name, content string) (*http.Response, []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write([]byte(content))
-	mw.Close()
-	resp, err := http.Post(url+"/api/v1/ingest", mw.FormDataContentType(), &buf)
+	body, ctype := testfixture.FileForm(t, name, []byte(content))
+	resp, err := http.Post(url+"/api/v1/ingest", ctype, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,14 +288,8 @@ func TestUploadIsRefusedOffLoopbackAndCrossOrigin(t *testing.T) {
 		t.Fatalf("status %d, want 403: %s", resp.StatusCode, body)
 	}
 	local := startServer(t, db, func(o *Options) { o.Ingest = sitesCSVIngest(db) })
-	req, _ := http.NewRequest(http.MethodPost, local.URL+"/api/v1/ingest", strings.NewReader(""))
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
-	r, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
+	r, _ := request(t, http.MethodPost, local.URL+"/api/v1/ingest", strings.NewReader(""),
+		"Sec-Fetch-Site", "cross-site", "Content-Type", "multipart/form-data; boundary=x")
 	if r.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-site upload: %d, want 403", r.StatusCode)
 	}

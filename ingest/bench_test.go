@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -26,20 +26,7 @@ import (
 //
 //	RELAIS_BENCH_DIR=demo-large go test -run '^$' -bench Ingest -benchtime 1x ./ingest
 func BenchmarkIngest(b *testing.B) {
-	dir := os.Getenv("RELAIS_BENCH_DIR")
-	if dir == "" {
-		b.Skip("RELAIS_BENCH_DIR is not set (a folder written by relais demo)")
-	}
-	var files []string
-	for _, pat := range []string{"*.csv", "*.xlsx"} {
-		m, _ := filepath.Glob(filepath.Join(dir, pat))
-		for _, f := range m {
-			if !strings.HasSuffix(f, ".rejects.csv") {
-				files = append(files, f)
-			}
-		}
-	}
-	sort.Strings(files)
+	files := testfixture.DemoFiles(testfixture.BenchEnv(b, "RELAIS_BENCH_DIR", "a folder written by relais demo"))
 	for _, path := range files {
 		var ingestTook time.Duration
 		name := filepath.Base(path)

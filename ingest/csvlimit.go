@@ -139,23 +139,15 @@ func (l *csvLimiter) step(c byte) error {
 	l.fieldN++
 	switch l.state {
 	case csvFieldStart:
-		switch c {
-		case '"':
+		switch {
+		case c == '"':
 			l.state = csvQuoted
-		case l.delim:
-			l.nextField()
-		case '\n':
-			l.endRecord()
+		case l.separator(c):
 		default:
 			l.state = csvUnquoted
 		}
 	case csvUnquoted:
-		switch c {
-		case l.delim:
-			l.nextField()
-		case '\n':
-			l.endRecord()
-		}
+		l.separator(c)
 	case csvQuoted:
 		switch c {
 		case '"':
@@ -164,14 +156,11 @@ func (l *csvLimiter) step(c byte) error {
 			l.line++
 		}
 	case csvQuoteInQuoted:
-		switch c {
-		case '"':
+		switch {
+		case c == '"':
 			l.state = csvQuoted
-		case l.delim:
-			l.nextField()
-		case '\n':
-			l.endRecord()
-		case '\r':
+		case l.separator(c):
+		case c == '\r':
 			l.state = csvQuoteCR
 		default:
 			l.state = csvQuoted
@@ -190,6 +179,20 @@ func (l *csvLimiter) step(c byte) error {
 		return nil
 	}
 	return l.check()
+}
+
+// separator ends the field at a delimiter, or the record at a line break,
+// outside quotes; it says whether c was one of them.
+func (l *csvLimiter) separator(c byte) bool {
+	switch c {
+	case l.delim:
+		l.nextField()
+	case '\n':
+		l.endRecord()
+	default:
+		return false
+	}
+	return true
 }
 
 func (l *csvLimiter) nextField() {

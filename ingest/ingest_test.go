@@ -16,26 +16,18 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
 func openDB(t testing.TB) *queries.DB {
 	t.Helper()
-	db, err := queries.Open(context.Background(), queries.Options{Path: filepath.Join(t.TempDir(), "t.duckdb"), Location: paris(t)})
+	db, err := queries.Open(context.Background(), queries.Options{Path: filepath.Join(t.TempDir(), "t.duckdb"), Location: testfixture.Paris(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-func writeFile(t testing.TB, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func mustLoad(t testing.TB, db *queries.DB, path string, opts Options) Result {
@@ -145,7 +137,7 @@ func TestCSVFormatsLoadTheSameRows(t *testing.T) {
 			// newline of I2 takes a line).
 			b.WriteString(strings.Join([]string{"I4", "LYON", "x", "hier", "submitted"}, tc.delim) + nl)
 			db := openDB(t)
-			path := writeFile(t, t.TempDir(), "ideas.csv", b.String())
+			path := testfixture.WriteFile(t, t.TempDir(), "ideas.csv", b.String())
 			res, err := LoadFile(context.Background(), db, path, Options{})
 			if !errors.Is(err, ErrRejected) || len(res.Rejects) != 1 || res.Rejects[0].Line != 6 {
 				t.Fatalf("want one reject on line 6, got %v %+v", err, res.Rejects)
@@ -200,7 +192,7 @@ func TestRowRulesRejectWithTheirMessage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := openDB(t)
-			path := writeFile(t, t.TempDir(), tc.file, tc.header+"\n"+tc.row+"\n")
+			path := testfixture.WriteFile(t, t.TempDir(), tc.file, tc.header+"\n"+tc.row+"\n")
 			before := dump(t, db)
 			res, err := LoadFile(context.Background(), db, path, Options{})
 			if !errors.Is(err, ErrRejected) {
@@ -222,7 +214,7 @@ func TestRowRulesRejectWithTheirMessage(t *testing.T) {
 func TestRowRulesAcceptTheSameLocalDayAndDefaults(t *testing.T) {
 	db := openDB(t)
 	dir := t.TempDir()
-	mustLoad(t, db, writeFile(t, dir, "ideas.csv",
+	mustLoad(t, db, testfixture.WriteFile(t, dir, "ideas.csv",
 		"idea_id,site_id,title,created_at,status,decided_at,implemented_at,impact\n"+
 			"I1,LYON,T,2026-10-02 15:00,retained,2026-10-02,,\n"+
 			"I2,LYON,T,2026-10-01T23:30:00Z,retained,02/10/2026,2026-10-02 00:10,1 \n"+
@@ -233,11 +225,11 @@ func TestRowRulesAcceptTheSameLocalDayAndDefaults(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, got)
 		}
 	}
-	mustLoad(t, db, writeFile(t, dir, "people.csv", "person_id,site_id\np1,LYON\n"), Options{})
+	mustLoad(t, db, testfixture.WriteFile(t, dir, "people.csv", "person_id,site_id\np1,LYON\n"), Options{})
 	if got := dump(t, db, "people"); !strings.Contains(got, "p1|LYON|collaborator|") {
 		t.Errorf("role default not applied:\n%s", got)
 	}
-	mustLoad(t, db, writeFile(t, dir, "activity.csv", "person_id,occurred_at\np1,2026-10-01\n"), Options{})
+	mustLoad(t, db, testfixture.WriteFile(t, dir, "activity.csv", "person_id,occurred_at\np1,2026-10-01\n"), Options{})
 	if got := dump(t, db, "activity"); !strings.Contains(got, "|visit|") {
 		t.Errorf("action default not applied:\n%s", got)
 	}
@@ -246,8 +238,8 @@ func TestRowRulesAcceptTheSameLocalDayAndDefaults(t *testing.T) {
 func TestRefusedFileLeavesTheDatabaseExactlyAsItWas(t *testing.T) {
 	db := openDB(t)
 	dir := t.TempDir()
-	mustLoad(t, db, writeFile(t, dir, "ideas.csv", ideasHeader+"\nI1,LYON,p1,idea,T,2026-10-01,submitted,,,,,,,,\n"), Options{})
-	mustLoad(t, db, writeFile(t, dir, "sites.csv", "site_id,name\nLYON,Lyon\n"), Options{})
+	mustLoad(t, db, testfixture.WriteFile(t, dir, "ideas.csv", ideasHeader+"\nI1,LYON,p1,idea,T,2026-10-01,submitted,,,,,,,,\n"), Options{})
+	mustLoad(t, db, testfixture.WriteFile(t, dir, "sites.csv", "site_id,name\nLYON,Lyon\n"), Options{})
 	before := dump(t, db)
 	for _, tc := range []struct {
 		name, file, content string
@@ -274,7 +266,7 @@ func TestRefusedFileLeavesTheDatabaseExactlyAsItWas(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
-				writeFile(t, filepath.Dir(path), tc.file, tc.content)
+				testfixture.WriteFile(t, filepath.Dir(path), tc.file, tc.content)
 			}
 			res, err := LoadFile(context.Background(), db, path, tc.opts)
 			if err == nil {
@@ -299,9 +291,9 @@ func TestReingestingTheSameFilesLeavesEveryCountUnchanged(t *testing.T) {
 	db := openDB(t)
 	dir := t.TempDir()
 	files := []string{
-		writeFile(t, dir, "ideas.csv", ideasHeader+"\nI1,LYON,p1,idea,T,2026-10-01,submitted,,,,,,,,\nI2,LYON,p1,idea,T2,2026-10-01,submitted,,,,,,,,\nI1,LYON,p1,idea,T1 bis,2026-10-01,retained,2026-10-03,,,,,,,\n"),
-		writeFile(t, dir, "votes.csv", "idea_id,voter_id,voted_at\nI1,p1,2026-10-01 10:00\nI1,p2,2026-10-01 11:00\nI1,p1,2026-10-02 10:00\n"),
-		writeFile(t, dir, "activity.csv", "person_id,occurred_at,action\np1,2026-10-01T10:00:00+02:00,login\np1,2026-10-01 08:00:00 UTC,login\np2,01/10/2026 10:00,visit\n"),
+		testfixture.WriteFile(t, dir, "ideas.csv", ideasHeader+"\nI1,LYON,p1,idea,T,2026-10-01,submitted,,,,,,,,\nI2,LYON,p1,idea,T2,2026-10-01,submitted,,,,,,,,\nI1,LYON,p1,idea,T1 bis,2026-10-01,retained,2026-10-03,,,,,,,\n"),
+		testfixture.WriteFile(t, dir, "votes.csv", "idea_id,voter_id,voted_at\nI1,p1,2026-10-01 10:00\nI1,p2,2026-10-01 11:00\nI1,p1,2026-10-02 10:00\n"),
+		testfixture.WriteFile(t, dir, "activity.csv", "person_id,occurred_at,action\np1,2026-10-01T10:00:00+02:00,login\np1,2026-10-01 08:00:00 UTC,login\np2,01/10/2026 10:00,visit\n"),
 	}
 	for _, f := range files {
 		mustLoad(t, db, f, Options{})
@@ -335,8 +327,8 @@ func TestReingestingTheSameFilesLeavesEveryCountUnchanged(t *testing.T) {
 func TestANewerExportReplacesOlderRows(t *testing.T) {
 	db := openDB(t)
 	dir := t.TempDir()
-	mustLoad(t, db, writeFile(t, dir, "ideas.csv", ideasHeader+"\nI1,LYON,p1,idea,T,2026-10-01,submitted,,,,,,,,\nI2,LYON,p1,idea,T2,2026-10-01,submitted,,,,,,,,\n"), Options{})
-	mustLoad(t, db, writeFile(t, dir, "2026-11_ideas.csv", ideasHeader+"\nI1,LYON,p1,idea,T,2026-10-01,implemented,2026-10-05,2026-11-01,5,,,,,\nI3,PARIS,p2,idea,T3,2026-11-01,submitted,,,,,,,,\n"), Options{})
+	mustLoad(t, db, testfixture.WriteFile(t, dir, "ideas.csv", ideasHeader+"\nI1,LYON,p1,idea,T,2026-10-01,submitted,,,,,,,,\nI2,LYON,p1,idea,T2,2026-10-01,submitted,,,,,,,,\n"), Options{})
+	mustLoad(t, db, testfixture.WriteFile(t, dir, "2026-11_ideas.csv", ideasHeader+"\nI1,LYON,p1,idea,T,2026-10-01,implemented,2026-10-05,2026-11-01,5,,,,,\nI3,PARIS,p2,idea,T3,2026-11-01,submitted,,,,,,,,\n"), Options{})
 	got := dump(t, db, "ideas")
 	if count(t, db, "ideas") != 3 || !strings.Contains(got, "I1|LYON|p1|idea|T|2026-09-30T22:00:00Z|implemented|2026-10-04T22:00:00Z|2026-10-31T23:00:00Z|5|") {
 		t.Fatalf("newer export did not replace I1:\n%s", got)
@@ -346,7 +338,7 @@ func TestANewerExportReplacesOlderRows(t *testing.T) {
 func TestSkipInvalidLoadsValidRowsAndWritesTheRejects(t *testing.T) {
 	db := openDB(t)
 	dir := t.TempDir()
-	path := writeFile(t, dir, "votes.csv", "Idée;Votant;Date du vote;extra\nI1;p1;2026-10-01;a\nI1;;2026-10-01;b\nI2;p2;demain;c\nI3;p3;01/10/2026 12:00;d\n")
+	path := testfixture.WriteFile(t, dir, "votes.csv", "Idée;Votant;Date du vote;extra\nI1;p1;2026-10-01;a\nI1;;2026-10-01;b\nI2;p2;demain;c\nI3;p3;01/10/2026 12:00;d\n")
 	res, err := LoadFile(context.Background(), db, path, Options{SkipInvalid: true})
 	if !errors.Is(err, ErrRejected) {
 		t.Fatalf("rejected rows are a failure of the job even with SkipInvalid: %v", err)
@@ -369,7 +361,7 @@ func TestSkipInvalidLoadsValidRowsAndWritesTheRejects(t *testing.T) {
 		t.Fatalf("rejects file\n%s\nwant\n%s", b, want)
 	}
 	// An input with a byte-order mark gets one in its rejects file.
-	bomPath := writeFile(t, dir, "bom_votes.csv", "\uFEFFIdée;Votant;Date du vote\nI1;;2026-10-01\n")
+	bomPath := testfixture.WriteFile(t, dir, "bom_votes.csv", "\uFEFFIdée;Votant;Date du vote\nI1;;2026-10-01\n")
 	if _, err := LoadFile(context.Background(), db, bomPath, Options{SkipInvalid: true}); !errors.Is(err, ErrRejected) {
 		t.Fatalf("bom file: %v", err)
 	}
@@ -379,7 +371,7 @@ func TestSkipInvalidLoadsValidRowsAndWritesTheRejects(t *testing.T) {
 	// The rejects file loads back (its dataset is in its name; line and
 	// reason are ignored columns) once fixed.
 	fixed := strings.Replace(strings.Replace(string(b), "I1;;", "I1;p9;", 1), "demain", "2026-10-02", 1)
-	writeFile(t, dir, "votes.csv.rejects.csv", fixed)
+	testfixture.WriteFile(t, dir, "votes.csv.rejects.csv", fixed)
 	res = mustLoad(t, db, path+".rejects.csv", Options{})
 	if res.Loaded != 2 || count(t, db, "votes") != 4 {
 		t.Fatalf("fixed rejects: %s", res.Summary())
@@ -458,7 +450,7 @@ func TestFrenchWindows1252FileGivesTheSameRowsAsItsCanonicalTwin(t *testing.T) {
 	dir := t.TempDir()
 	a, b := openDB(t), openDB(t)
 	for _, name := range []string{"people.csv", "ideas.csv"} {
-		mustLoad(t, a, writeFile(t, dir, name, canonical[name]), Options{})
+		mustLoad(t, a, testfixture.WriteFile(t, dir, name, canonical[name]), Options{})
 	}
 	enc := charmap.Windows1252.NewEncoder()
 	for _, name := range []string{"personnes.csv", "idees.csv"} {
@@ -466,7 +458,7 @@ func TestFrenchWindows1252FileGivesTheSameRowsAsItsCanonicalTwin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mustLoad(t, b, writeFile(t, dir, name, cp), Options{})
+		mustLoad(t, b, testfixture.WriteFile(t, dir, name, cp), Options{})
 	}
 	if got, want := dump(t, b, "ideas", "people"), dump(t, a, "ideas", "people"); got != want {
 		t.Fatalf("French file\n%s\ncanonical\n%s", got, want)
@@ -479,7 +471,7 @@ func TestFrenchWindows1252FileGivesTheSameRowsAsItsCanonicalTwin(t *testing.T) {
 func TestXLSXReadsSerialDatesNumbersAndTheNamedSheet(t *testing.T) {
 	for _, date1904 := range []bool{false, true} {
 		t.Run(fmt.Sprintf("1904=%v", date1904), func(t *testing.T) {
-			loc := paris(t)
+			loc := testfixture.Paris(t)
 			f := excelize.NewFile()
 			if date1904 {
 				if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &date1904}); err != nil {
@@ -543,7 +535,7 @@ func TestXLSXReadsSerialDatesNumbersAndTheNamedSheet(t *testing.T) {
 
 func TestMappingFileTranslatesValuesDefaultsAndPicksAColumn(t *testing.T) {
 	dir := t.TempDir()
-	mapping := writeFile(t, dir, "plateforme.yaml", `dataset: idées
+	mapping := testfixture.WriteFile(t, dir, "plateforme.yaml", `dataset: idées
 columns:
   idea_id: {from: Référence}
   title: {from: [title/fr, title/en]}
@@ -554,7 +546,7 @@ columns:
     values: {"": submitted, en cours: in_review, ok: retained}
   kind: {from: Catégorie, when_present: irritant}
 `)
-	path := writeFile(t, dir, "export.csv", "Référence,title/en,title/fr,Publiée le,Entité,État,Catégorie,Statut\n"+
+	path := testfixture.WriteFile(t, dir, "export.csv", "Référence,title/en,title/fr,Publiée le,Entité,État,Catégorie,Statut\n"+
 		"R1,Hello,Bonjour,2026-10-01,LYON,en cours,,ignored\n"+
 		"R2,Only English,,2026-10-01,,OK,bruit,\n"+
 		"R3,X,Y,2026-10-01,PARIS,,,\n")
@@ -585,13 +577,13 @@ func TestShippedMappingsParseAndDecidimLoads(t *testing.T) {
 	if _, err := LoadMapping("nope"); err == nil || !strings.Contains(err.Error(), "consul-proposals") {
 		t.Errorf("unknown mapping should list the shipped ones: %v", err)
 	}
-	bad := writeFile(t, t.TempDir(), "bad.yaml", "dataset: ideas\ncolumns:\n  status: {from: s, values: {x: maybe}}\n  nope: {from: y}\n")
+	bad := testfixture.WriteFile(t, t.TempDir(), "bad.yaml", "dataset: ideas\ncolumns:\n  status: {from: s, values: {x: maybe}}\n  nope: {from: y}\n")
 	if _, err := LoadMapping(bad); err == nil || !strings.Contains(err.Error(), `"maybe"`) || !strings.Contains(err.Error(), `"nope"`) {
 		t.Errorf("bad mapping: %v", err)
 	}
 	dir := t.TempDir()
 	db := openDB(t)
-	props := writeFile(t, dir, "proposals.csv", "id,category/id,category/name/fr,scope/id,participatory_space/id,component/id,title/fr,title/en,body/fr,state,reference,answer/fr,supports,endorsements/total_count,comments,attachments,followers,published_at,answered_at,url,author/id,author/name\n"+
+	props := testfixture.WriteFile(t, dir, "proposals.csv", "id,category/id,category/name/fr,scope/id,participatory_space/id,component/id,title/fr,title/en,body/fr,state,reference,answer/fr,supports,endorsements/total_count,comments,attachments,followers,published_at,answered_at,url,author/id,author/name\n"+
 		"11,3,Mobilité,,1,5,Vélos,Bikes,Plus de vélos,accepted,REF-11,Oui,12,3,2,0,4,2026-10-01 09:00:00 +0200,2026-10-10 10:00:00 +0200,https://x/11,77,Ana\n"+
 		"12,,,9,1,5,Bancs,,Des bancs,,REF-12,,0,0,0,0,0,2026-10-02T10:00:00+02:00,,https://x/12,78,Léo\n"+
 		"13,,,,1,5,Eau,,Fontaines,evaluating,REF-13,,0,0,0,0,0,2026-10-03T10:00:00+02:00,,https://x/13,79,Zoé\n"+
@@ -607,7 +599,7 @@ func TestShippedMappingsParseAndDecidimLoads(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, got)
 		}
 	}
-	comments := writeFile(t, dir, "comments.csv", "id,created_at,body,locale,author/id,author/name,alignment,depth,user_group/id,user_group/name,commentable_id,commentable_type,root_commentable_url\n"+
+	comments := testfixture.WriteFile(t, dir, "comments.csv", "id,created_at,body,locale,author/id,author/name,alignment,depth,user_group/id,user_group/name,commentable_id,commentable_type,root_commentable_url\n"+
 		"501,2026-10-02T12:00:00+02:00,Bien,fr,77,Ana,0,0,,,11,Decidim::Proposals::Proposal,https://x/11\n")
 	res = mustLoad(t, db, comments, Options{Mapping: "decidim-comments"})
 	if res.Loaded != 1 || !strings.Contains(dump(t, db, "comments"), "501|11|77|2026-10-02T10:00:00Z|") {
@@ -623,7 +615,7 @@ func TestReaderNeverSeesHalfAFile(t *testing.T) {
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "p%d,2026-10-01 %02d:%02d:%02d,visit\n", i%500, i/3600%24, i/60%60, i%60)
 	}
-	path := writeFile(t, t.TempDir(), "activity.csv", b.String())
+	path := testfixture.WriteFile(t, t.TempDir(), "activity.csv", b.String())
 	var wg sync.WaitGroup
 	var done atomic.Bool
 	var seen, polls atomic.Int64
@@ -684,7 +676,7 @@ func TestByteOrderMarkIsDroppedWhateverTheEncoding(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := openDB(t)
-			res := mustLoad(t, db, writeFile(t, t.TempDir(), "personnes.csv", tc.content), Options{})
+			res := mustLoad(t, db, testfixture.WriteFile(t, t.TempDir(), "personnes.csv", tc.content), Options{})
 			if len(res.Ignored) != 0 {
 				t.Fatalf("ignored columns %q", res.Ignored)
 			}
@@ -709,7 +701,7 @@ func TestDateOrderDecidesTheDayAndTheHint(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := openDB(t)
-			path := writeFile(t, t.TempDir(), "votes.csv", "idea_id,voter_id,voted_at\nI1,p1,"+tc.value+"\n")
+			path := testfixture.WriteFile(t, t.TempDir(), "votes.csv", "idea_id,voter_id,voted_at\nI1,p1,"+tc.value+"\n")
 			res, err := LoadFile(context.Background(), db, path, Options{DateOrder: tc.order})
 			if tc.reject != "" {
 				if !errors.Is(err, ErrRejected) || len(res.Rejects) != 1 || res.Rejects[0].Message(res.File) != tc.reject {
@@ -733,7 +725,7 @@ func TestDateOrderDecidesTheDayAndTheHint(t *testing.T) {
 
 func TestMappingNamedWithoutExtensionIsReadFromTheCurrentFolder(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "maplateforme", "dataset: votes\ncolumns:\n  voter_id: {from: qui}\n")
+	testfixture.WriteFile(t, dir, "maplateforme", "dataset: votes\ncolumns:\n  voter_id: {from: qui}\n")
 	t.Chdir(dir)
 	for _, tc := range []struct{ name, mapping, dataset, err string }{
 		{"a shipped name", "consul-proposals", "ideas", ""},

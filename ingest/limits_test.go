@@ -21,6 +21,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -247,7 +248,7 @@ func TestHostileFilesAreRefusedInBoundedMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustLoad(t, db, writeFile(t, dir, "sites.csv", "site_id,name\nPARIS,Paris\n"), Options{})
+	mustLoad(t, db, testfixture.WriteFile(t, dir, "sites.csv", "site_id,name\nPARIS,Paris\n"), Options{})
 	before := dump(t, db)
 	db.Close()
 
@@ -477,7 +478,7 @@ func TestMessagesAreBoundedAndEscaped(t *testing.T) {
 	// 20,000 unknown columns and no required one: the refusal lists the
 	// columns found, cut.
 	header := strings.Repeat("colonne\x1b,", 20000) + "fin"
-	res, err := LoadFile(context.Background(), db, writeFile(t, dir, "ideas.csv", header+"\n1\n"), Options{})
+	res, err := LoadFile(context.Background(), db, testfixture.WriteFile(t, dir, "ideas.csv", header+"\n1\n"), Options{})
 	if !errors.Is(err, ErrRefused) {
 		t.Fatalf("want a refusal, got %v", err)
 	}
@@ -499,7 +500,7 @@ func TestAFileNamedInLatin1LoadsUnderItsUTF8Name(t *testing.T) {
 	db := openDB(t)
 	dir := t.TempDir()
 	raw := "Donn\xe9es_sites.csv"
-	path := writeFile(t, dir, raw, "site_id,name\nLYON,Lyon\n")
+	path := testfixture.WriteFile(t, dir, raw, "site_id,name\nLYON,Lyon\n")
 	res, err := LoadFile(context.Background(), db, path, Options{Name: raw})
 	if err != nil {
 		t.Fatalf("%v (%s)", err, res.Summary())

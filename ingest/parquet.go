@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -148,20 +149,10 @@ func parquetText(v any, kind string) string {
 			// value without an offset.
 			return x.Format("2006-01-02 15:04:05.999999999")
 		}
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case int32:
-		return strconv.FormatInt(int64(x), 10)
-	case int16:
-		return strconv.FormatInt(int64(x), 10)
-	case int8:
-		return strconv.FormatInt(int64(x), 10)
-	case uint32:
-		return strconv.FormatUint(uint64(x), 10)
-	case uint16:
-		return strconv.FormatUint(uint64(x), 10)
-	case uint8:
-		return strconv.FormatUint(uint64(x), 10)
+	case int64, int32, int16, int8:
+		return strconv.FormatInt(reflect.ValueOf(x).Int(), 10)
+	case uint32, uint16, uint8:
+		return strconv.FormatUint(reflect.ValueOf(x).Uint(), 10)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case float32:

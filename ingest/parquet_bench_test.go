@@ -2,13 +2,11 @@ package ingest
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -19,21 +17,8 @@ import (
 //
 //	RELAIS_BENCH_DIR=demo-medium go test -run '^$' -bench Parquet -benchtime 1x ./ingest
 func BenchmarkParquet(b *testing.B) {
-	dir := os.Getenv("RELAIS_BENCH_DIR")
-	if dir == "" {
-		b.Skip("RELAIS_BENCH_DIR is not set (a folder written by relais demo)")
-	}
 	ctx := context.Background()
-	var files []string
-	for _, pat := range []string{"*.csv", "*.xlsx"} {
-		m, _ := filepath.Glob(filepath.Join(dir, pat))
-		for _, f := range m {
-			if !strings.HasSuffix(f, ".rejects.csv") {
-				files = append(files, f)
-			}
-		}
-	}
-	sort.Strings(files)
+	files := testfixture.DemoFiles(testfixture.BenchEnv(b, "RELAIS_BENCH_DIR", "a folder written by relais demo"))
 	src := openBenchDB(b)
 	defer src.Close()
 	byDataset := map[string]string{}

@@ -2,12 +2,12 @@ package ingest
 
 import (
 	"context"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -44,17 +44,7 @@ func realFixture(t testing.TB, rel string) string {
 // loader: one map per record, by header.
 func readRecords(t testing.TB, path string, delim rune) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = delim
-	all, err := r.ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	all := testfixture.ReadCSV(t, path, delim)
 	var out []map[string]string
 	for _, rec := range all[1:] {
 		m := map[string]string{}

@@ -197,13 +197,23 @@ func detectDelimiter(head []byte) rune {
 }
 
 func (s *csvSource) header() ([]string, int64, error) {
+	rec, line, err := firstRecord(s.next)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.names = append([]string(nil), rec...)
+	return rec, line, nil
+}
+
+// firstRecord returns a copy of the first record next reads that is not
+// empty (the header: empty lines before it are skipped), and its line.
+func firstRecord(next func() ([]string, int64, error)) ([]string, int64, error) {
 	for {
-		rec, line, err := s.next()
+		rec, line, err := next()
 		if err != nil {
 			return nil, 0, err
 		}
 		if !emptyRecord(rec) {
-			s.names = append([]string(nil), rec...)
 			return append([]string(nil), rec...), line, nil
 		}
 	}
@@ -325,17 +335,7 @@ func openXLSX(path, sheet string, lim Limits) (src *xlsxSource, err error) {
 	return &xlsxSource{f: f, rows: rows, d1904: props.Date1904 != nil && *props.Date1904, tmp: tmp}, nil
 }
 
-func (s *xlsxSource) header() ([]string, int64, error) {
-	for {
-		rec, line, err := s.next()
-		if err != nil {
-			return nil, 0, err
-		}
-		if !emptyRecord(rec) {
-			return append([]string(nil), rec...), line, nil
-		}
-	}
-}
+func (s *xlsxSource) header() ([]string, int64, error) { return firstRecord(s.next) }
 
 func (s *xlsxSource) next() ([]string, int64, error) {
 	if !s.rows.Next() {

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"relais/internal/testfixture"
 )
 
 func TestLocaleWildcardOrdersColumnsByTheConfiguredLocales(t *testing.T) {
@@ -28,14 +30,14 @@ func TestLocaleWildcardOrdersColumnsByTheConfiguredLocales(t *testing.T) {
 
 func TestMappingPatternsTakeAPartAndJoinAssemblesColumns(t *testing.T) {
 	dir := t.TempDir()
-	m := writeFile(t, dir, "m.yaml", `dataset: comments
+	m := testfixture.WriteFile(t, dir, "m.yaml", `dataset: comments
 columns:
   comment_id: {from: id}
   idea_id: {from: [{column: url, pattern: '/(\d+)$'}, parent]}
   author_id: {from: who}
   created_at: {from: [day, {column: clock, pattern: '(\d\d:\d\d:\d\d)$'}], join: " "}
 `)
-	path := writeFile(t, dir, "c.csv", "id,url,parent,who,day,clock\n"+
+	path := testfixture.WriteFile(t, dir, "c.csv", "id,url,parent,who,day,clock\n"+
 		"1,https://x/proposals/42,9,a,2026-10-01,0 days 10:50:19\n"+
 		"2,,7,b,2026-10-02,\n"+
 		"3,https://x/proposals/none,8,c,2026-10-03,0 days 23:00:00\n")
@@ -47,7 +49,7 @@ columns:
 			t.Errorf("missing %q in\n%s", want, got)
 		}
 	}
-	bad := writeFile(t, dir, "bad.yaml", "dataset: comments\ncolumns:\n  idea_id: {from: url, pattern: '/\\d+$'}\n")
+	bad := testfixture.WriteFile(t, dir, "bad.yaml", "dataset: comments\ncolumns:\n  idea_id: {from: url, pattern: '/\\d+$'}\n")
 	if _, err := LoadMapping(bad); err == nil || !strings.Contains(err.Error(), "capture group") {
 		t.Fatalf("a pattern without a group: %v", err)
 	}

@@ -4,20 +4,12 @@ import (
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
-func paris(t testing.TB) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 func TestParseDateAcceptsEveryFormOfTheContract(t *testing.T) {
-	loc := paris(t)
+	loc := testfixture.Paris(t)
 	p := newDateParser(loc, false)
 	pm := newDateParser(loc, true)
 	at := func(y, mo, d, h, mi, s, ns int, l *time.Location) time.Time {
@@ -70,7 +62,7 @@ func TestParseDateAcceptsEveryFormOfTheContract(t *testing.T) {
 }
 
 func TestParseDateRefusesWhatIsNotADate(t *testing.T) {
-	p := newDateParser(paris(t), false)
+	p := newDateParser(testfixture.Paris(t), false)
 	for _, in := range []string{
 		"", "yesterday", "2026-13-01", "2026-02-30", "31/02/2026", "2026/10/01", "01/10/26",
 		"2026-10-01T25:00", "2026-10-01T09:60", "2026-10-01T", "2026-10-01 09:30 PST", "2026-10-01 09:30:15 +1",
@@ -83,7 +75,7 @@ func TestParseDateRefusesWhatIsNotADate(t *testing.T) {
 }
 
 func TestExcelSerialHonoursThe1904DateSystem(t *testing.T) {
-	loc := paris(t)
+	loc := testfixture.Paris(t)
 	p := newDateParser(loc, false)
 	want := time.Date(2026, 10, 1, 9, 0, 0, 0, loc)
 	// 2026-10-01 is serial 46296 in the 1900 system, 1462 less in 1904.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
-	"fmt"
 	"time"
 )
 
@@ -39,14 +38,7 @@ func (db *DB) Ambassadors(ctx context.Context, asOf time.Time, siteID string) ([
 		sql.Named("window_start_day", dayNumber(b.D)-29),
 		sql.Named("site", siteID),
 	}
-	ctx, done, verr := db.readView(ctx, true)
-	if verr != nil {
-		return nil, fmt.Errorf("ambassadors: %w", verr)
-	}
-	defer done()
-	out := []Ambassador{}
-	err := db.each(ctx, "ambassadors", ambassadorsSQL, args, func(rows *sql.Rows) error {
-		var a Ambassador
+	return listInView(ctx, db, "ambassadors", ambassadorsSQL, args, func(rows *sql.Rows, a *Ambassador) error {
 		var since, trained *time.Time
 		var last *int64
 		if err := rows.Scan(&a.PersonID, &a.SiteID, &a.Name, &since, &trained, &last, &a.ActionsInWindow); err != nil {
@@ -59,13 +51,8 @@ func (db *DB) Ambassadors(ctx context.Context, asOf time.Time, siteID string) ([
 			s := dayDate(*last).Format(time.DateOnly)
 			a.LastActive = &s
 		}
-		out = append(out, a)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // dateString formats a DATE column (scanned at 00:00 UTC) as YYYY-MM-DD.

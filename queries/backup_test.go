@@ -17,12 +17,7 @@ func restoreAt(t *testing.T, dir string) *DB {
 	if _, err := Restore(context.Background(), dir, path); err != nil {
 		t.Fatal(err)
 	}
-	db, err := Open(context.Background(), Options{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openWith(t, Options{Path: path})
 }
 
 // TestBackupDuringALoadRestoresBeforeOrAfterItNeverBetween takes a backup

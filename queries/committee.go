@@ -72,26 +72,14 @@ func (db *DB) openIdeas(ctx context.Context, name string, end time.Time, siteID 
 		sql.Named("limit", int64(limit)),
 		sql.Named("order", order),
 	}
-	ctx, done, verr := db.readView(ctx, true)
-	if verr != nil {
-		return nil, fmt.Errorf("%s: %w", name, verr)
-	}
-	defer done()
-	out := []OpenIdea{}
-	err := db.each(ctx, name, topOpenIdeasSQL, args, func(rows *sql.Rows) error {
-		var o OpenIdea
+	return listInView(ctx, db, name, topOpenIdeasSQL, args, func(rows *sql.Rows, o *OpenIdea) error {
 		if err := rows.Scan(&o.IdeaID, &o.SiteID, &o.Title, &o.Kind, &o.Status, &o.AuthorID, &o.CreatedAt,
 			&o.Impact, &o.Feasibility, &o.Score, &o.Votes, &o.WaitingDays); err != nil {
 			return err
 		}
 		o.CreatedAt = o.CreatedAt.In(db.loc)
-		out = append(out, o)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Decisions returns the decision changelog of the month that contains
@@ -103,24 +91,12 @@ func (db *DB) Decisions(ctx context.Context, month time.Time, siteID string) ([]
 		sql.Named("hi", time.Date(first.Year(), first.Month()+1, 1, 0, 0, 0, 0, db.loc)),
 		sql.Named("site", siteID),
 	}
-	ctx, done, verr := db.readView(ctx, true)
-	if verr != nil {
-		return nil, fmt.Errorf("decisions: %w", verr)
-	}
-	defer done()
-	out := []DecisionEntry{}
-	err := db.each(ctx, "decisions", decisionsChangelogSQL, args, func(rows *sql.Rows) error {
-		var e DecisionEntry
+	return listInView(ctx, db, "decisions", decisionsChangelogSQL, args, func(rows *sql.Rows, e *DecisionEntry) error {
 		if err := rows.Scan(&e.IdeaID, &e.Title, &e.SiteID, &e.Decision, &e.DecidedAt, &e.Reason); err != nil {
 			return err
 		}
 		e.DecidedAt = e.DecidedAt.In(db.loc)
 		e.Date = e.DecidedAt.Format(time.DateOnly)
-		out = append(out, e)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -222,12 +222,7 @@ func openAt(t *testing.T, path, zone string) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := Open(context.Background(), Options{Path: path, Location: loc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openWith(t, Options{Path: path, Location: loc})
 }
 
 func TestDerivedDataIsTheSameWhateverTheLoadOrderAndReplacedRows(t *testing.T) {

@@ -42,22 +42,13 @@ func (db *DB) IngestLog(ctx context.Context, limit int) ([]IngestLogEntry, error
 	if limit <= 0 {
 		n = math.MaxInt64
 	}
-	rows, err := db.sql.QueryContext(ctx, ingestLogSQL, n)
-	if err != nil {
-		return nil, fmt.Errorf("ingest log: %w", err)
-	}
-	defer rows.Close()
-	var out []IngestLogEntry
-	for rows.Next() {
-		var e IngestLogEntry
-		if err := rows.Scan(&e.ID, &e.File, &e.Dataset, &e.SHA256, &e.RowsRead, &e.Loaded, &e.Rejected, &e.StartedAt, &e.FinishedAt); err != nil {
-			return nil, fmt.Errorf("ingest log: %w", err)
-		}
+	out, err := queryRows(ctx, db.sql, ingestLogSQL, []any{n}, func(rows *sql.Rows, e *IngestLogEntry) error {
+		err := rows.Scan(&e.ID, &e.File, &e.Dataset, &e.SHA256, &e.RowsRead, &e.Loaded, &e.Rejected, &e.StartedAt, &e.FinishedAt)
 		e.StartedAt = e.StartedAt.In(db.loc)
 		e.FinishedAt = e.FinishedAt.In(db.loc)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("ingest log: %w", err)
 	}
 	return out, nil

@@ -17,12 +17,9 @@ func benchDB(b *testing.B) (*DB, time.Time) {
 	if path == "" {
 		b.Skip("RELAIS_BENCH_DB is not set")
 	}
-	db, err := Open(context.Background(), Options{Path: path})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
+	db := openWith(b, Options{Path: path})
 	var asOf time.Time
+	var err error
 	if s := os.Getenv("RELAIS_BENCH_AS_OF"); s != "" {
 		if asOf, err = time.Parse(time.DateOnly, s); err != nil {
 			b.Fatal(err)

@@ -11,7 +11,13 @@ import (
 
 func openTest(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), Options{Path: filepath.Join(t.TempDir(), "t.duckdb")})
+	return openWith(t, Options{Path: filepath.Join(t.TempDir(), "t.duckdb")})
+}
+
+// openWith opens a database with opts, closed when the test ends.
+func openWith(t testing.TB, opts Options) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
 	"fmt"
 	"time"
@@ -30,21 +31,12 @@ type IngestTotal struct {
 // IngestTotals returns the ingest log summed by dataset, sorted by dataset;
 // datasets that never loaded are absent.
 func (db *DB) IngestTotals(ctx context.Context) ([]IngestTotal, error) {
-	rows, err := db.sql.QueryContext(ctx, opsIngestTotalsSQL)
-	if err != nil {
-		return nil, fmt.Errorf("ingest totals: %w", err)
-	}
-	defer rows.Close()
-	var out []IngestTotal
-	for rows.Next() {
-		var t IngestTotal
-		if err := rows.Scan(&t.Dataset, &t.Files, &t.RowsRead, &t.Loaded, &t.Rejected, &t.LastFinishedAt); err != nil {
-			return nil, fmt.Errorf("ingest totals: %w", err)
-		}
+	out, err := queryRows(ctx, db.sql, opsIngestTotalsSQL, nil, func(rows *sql.Rows, t *IngestTotal) error {
+		err := rows.Scan(&t.Dataset, &t.Files, &t.RowsRead, &t.Loaded, &t.Rejected, &t.LastFinishedAt)
 		t.LastFinishedAt = t.LastFinishedAt.In(db.loc)
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("ingest totals: %w", err)
 	}
 	return out, nil

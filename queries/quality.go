@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -9,12 +10,51 @@ import (
 	"time"
 )
 
+// danglingRef is one kind of reference between datasets that the data
+// quality counts: rows of Dataset whose Column names no loaded row of
+// Target (by its column TargetKey).
+type danglingRef struct {
+	// Ord is the reference's place in DataQuality.Dangling.
+	Ord                                int
+	Dataset, Column, Target, TargetKey string
+	// Optional: the column may be empty, and an empty one is not dangling.
+	Optional bool
+	// Where the derived data counts the reference instead of the datasets
+	// (none set: from the datasets in both forms): the source of the
+	// person's rows in fact_people, the kind of engagement, the changelog.
+	PersonSrc, EngagementKind int
+	Changelog                 bool
+}
+
+// danglingRefs lists the references in their order: to sites, to people,
+// to ideas, to challenges.
+var danglingRefs = []danglingRef{
+	{Ord: 1, Dataset: "ideas", Column: "site_id", Target: "sites", TargetKey: "site_id"},
+	{Ord: 2, Dataset: "people", Column: "site_id", Target: "sites", TargetKey: "site_id"},
+	{Ord: 3, Dataset: "challenges", Column: "site_id", Target: "sites", TargetKey: "site_id", Optional: true},
+	{Ord: 4, Dataset: "ideas", Column: "author_id", Target: "people", TargetKey: "person_id", Optional: true, PersonSrc: 2},
+	{Ord: 5, Dataset: "votes", Column: "voter_id", Target: "people", TargetKey: "person_id", PersonSrc: 3},
+	{Ord: 6, Dataset: "comments", Column: "author_id", Target: "people", TargetKey: "person_id", PersonSrc: 4},
+	{Ord: 7, Dataset: "activity", Column: "person_id", Target: "people", TargetKey: "person_id", PersonSrc: 1},
+	{Ord: 8, Dataset: "surveys", Column: "person_id", Target: "people", TargetKey: "person_id"},
+	{Ord: 9, Dataset: "votes", Column: "idea_id", Target: "ideas", TargetKey: "idea_id", EngagementKind: 1},
+	{Ord: 10, Dataset: "comments", Column: "idea_id", Target: "ideas", TargetKey: "idea_id", EngagementKind: 2},
+	{Ord: 11, Dataset: "decisions", Column: "idea_id", Target: "ideas", TargetKey: "idea_id", Changelog: true},
+	{Ord: 12, Dataset: "ideas", Column: "replicates_idea_id", Target: "ideas", TargetKey: "idea_id", Optional: true},
+	{Ord: 13, Dataset: "ideas", Column: "solves_idea_id", Target: "ideas", TargetKey: "idea_id", Optional: true},
+	{Ord: 14, Dataset: "ideas", Column: "challenge_id", Target: "challenges", TargetKey: "challenge_id", Optional: true},
+}
+
 // renderDangling is one form of data_quality_dangling.sql.
 func renderDangling(derived bool) string {
 	var b strings.Builder
 	t := template.Must(template.New("data_quality_dangling.sql").Parse(dataQualityDanglingTemplate))
-	if err := t.Execute(&b, struct{ Derived bool }{derived}); err != nil {
-		panic(err) // the template is embedded and has no function: it cannot fail
+	data := struct {
+		Derived bool
+		Refs    []danglingRef
+	}{derived, danglingRefs}
+	if err := t.Execute(&b, data); err != nil {
+		panic(err) // the template and its data are embedded and have no function: it cannot fail
 	}
 	return b.String()
 }
@@ -121,57 +161,28 @@ func (db *DB) DataQuality(ctx context.Context) (DataQuality, error) {
 	if zone != db.loc.String() || len(stale) > 0 {
 		dangling = dataQualityDanglingDirectSQL
 	}
-	rows, err := qr.QueryContext(ctx, dataQualityRowsSQL)
+	q.Rows, err = queryRows(ctx, qr, dataQualityRowsSQL, nil, func(rows *sql.Rows, r *DatasetRows) error {
+		return rows.Scan(&r.Dataset, &r.Rows)
+	})
 	if err != nil {
 		return q, fmt.Errorf("data quality: rows: %w", err)
 	}
-	for rows.Next() {
-		var r DatasetRows
-		if err := rows.Scan(&r.Dataset, &r.Rows); err != nil {
-			rows.Close()
-			return q, fmt.Errorf("data quality: rows: %w", err)
-		}
-		q.Rows = append(q.Rows, r)
-	}
-	if err := closeRows(rows); err != nil {
-		return q, fmt.Errorf("data quality: rows: %w", err)
-	}
-
-	rows, err = qr.QueryContext(ctx, dangling)
-	if err != nil {
-		return q, fmt.Errorf("data quality: references: %w", err)
-	}
-	for rows.Next() {
-		var d DanglingRef
+	q.Dangling, err = queryRows(ctx, qr, dangling, nil, func(rows *sql.Rows, d *DanglingRef) error {
 		var ord int64
-		if err := rows.Scan(&ord, &d.Dataset, &d.Column, &d.Target, &d.Rows, &d.Missing); err != nil {
-			rows.Close()
-			return q, fmt.Errorf("data quality: references: %w", err)
-		}
-		q.Dangling = append(q.Dangling, d)
-	}
-	if err := closeRows(rows); err != nil {
+		return rows.Scan(&ord, &d.Dataset, &d.Column, &d.Target, &d.Rows, &d.Missing)
+	})
+	if err != nil {
 		return q, fmt.Errorf("data quality: references: %w", err)
 	}
-
 	if err := qr.QueryRowContext(ctx, dataQualityGapsSQL).Scan(&q.PeopleWithoutSite, &q.IdeasWithoutAuthor); err != nil {
 		return q, fmt.Errorf("data quality: gaps: %w", err)
 	}
-
-	rows, err = qr.QueryContext(ctx, dataQualityLastIngestSQL)
-	if err != nil {
-		return q, fmt.Errorf("data quality: last ingest: %w", err)
-	}
-	for rows.Next() {
-		var l LastIngest
-		if err := rows.Scan(&l.Dataset, &l.File, &l.RowsRead, &l.Loaded, &l.Rejected, &l.FinishedAt); err != nil {
-			rows.Close()
-			return q, fmt.Errorf("data quality: last ingest: %w", err)
-		}
+	q.LastIngest, err = queryRows(ctx, qr, dataQualityLastIngestSQL, nil, func(rows *sql.Rows, l *LastIngest) error {
+		err := rows.Scan(&l.Dataset, &l.File, &l.RowsRead, &l.Loaded, &l.Rejected, &l.FinishedAt)
 		l.FinishedAt = l.FinishedAt.In(db.loc)
-		q.LastIngest = append(q.LastIngest, l)
-	}
-	if err := closeRows(rows); err != nil {
+		return err
+	})
+	if err != nil {
 		return q, fmt.Errorf("data quality: last ingest: %w", err)
 	}
 	return q, nil

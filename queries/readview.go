@@ -26,6 +26,28 @@ func (db *DB) queryer(ctx context.Context) queryer {
 	return db.sql
 }
 
+// queryRows runs query on q and returns its rows, each scanned into a T by
+// scan, in the query's order (nil when there is none).
+func queryRows[T any](ctx context.Context, q queryer, query string, args []any, scan func(rows *sql.Rows, v *T) error) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // maxViewAttempts bounds how often a read view is retried because a load
 // committed between bringing derived data up to date and opening the view.
 const maxViewAttempts = 5
@@ -81,4 +103,28 @@ func (db *DB) readView(ctx context.Context, derived bool) (context.Context, func
 			return ctx, nil, errors.New("read view: loads keep landing; derived data could not catch up")
 		}
 	}
+}
+
+// listInView runs one query in a read view over up-to-date derived data
+// and returns its rows, each scanned into a T by scan, in the query's order
+// (an empty slice, not nil, when there is none); name prefixes its errors.
+func listInView[T any](ctx context.Context, db *DB, name, query string, args []any, scan func(rows *sql.Rows, v *T) error) ([]T, error) {
+	ctx, done, err := db.readView(ctx, true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer done()
+	out := []T{}
+	err = db.each(ctx, name, query, args, func(rows *sql.Rows) error {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -68,29 +68,14 @@ func (db *DB) Series(ctx context.Context, s Settings, asOf time.Time, siteID str
 		sql.Named("weeks", int64(weeks)),
 		sql.Named("site", siteID),
 	}
-	ctx, done, verr := db.readView(ctx, true)
-	if verr != nil {
-		return nil, fmt.Errorf("series: %w", verr)
-	}
-	defer done()
 	query, err := db.renderSQL("series", seriesSQL, lo, end)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]WeekPoint, 0, weeks)
-	err = db.each(ctx, "series", query, args, func(rows *sql.Rows) error {
-		var p WeekPoint
+	return listInView(ctx, db, "series", query, args, func(rows *sql.Rows, p *WeekPoint) error {
 		k := &p.IdeasByKind
-		if err := rows.Scan(&p.WeekStart, &p.WeekEnd, &p.ActivePeople, &p.ActiveAmbassadors, &p.Ideas,
+		return rows.Scan(&p.WeekStart, &p.WeekEnd, &p.ActivePeople, &p.ActiveAmbassadors, &p.Ideas,
 			&k.Idea, &k.Irritant, &k.Solution, &k.Practice, &p.Votes, &p.Comments, &p.Decisions,
-			&p.MedianDecisionDelayDays); err != nil {
-			return err
-		}
-		out = append(out, p)
-		return nil
+			&p.MedianDecisionDelayDays)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

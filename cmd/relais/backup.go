@@ -155,11 +155,8 @@ func readTar(r io.Reader, dir string) error {
 func (m *Main) backupFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	out := fs.String("out", "", "the new folder to write the backup into")
 	return func(ctx context.Context) error {
-		if fs.NArg() > 0 {
-			return usagef("unexpected argument %q", fs.Arg(0))
-		}
-		if *out == "" {
-			return usagef("--out is required")
+		if err := requiredFlagOnly(fs, "out", *out); err != nil {
+			return err
 		}
 		if m.serverRunning(ctx) {
 			if err := m.backupThroughServer(ctx, *out); err != nil {
@@ -249,11 +246,8 @@ func (m *Main) backupThroughServer(ctx context.Context, out string) error {
 func (m *Main) restoreFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	from := fs.String("from", "", "the backup folder (written by relais backup)")
 	return func(ctx context.Context) error {
-		if fs.NArg() > 0 {
-			return usagef("unexpected argument %q", fs.Arg(0))
-		}
-		if *from == "" {
-			return usagef("--from is required")
+		if err := requiredFlagOnly(fs, "from", *from); err != nil {
+			return err
 		}
 		if _, err := queries.ReadManifest(*from); err != nil {
 			return jobError{err}

@@ -10,13 +10,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"relais/internal/testfixture"
 )
 
 // serveFor runs `relais serve` on a free 127.0.0.1 port until stop.
 func serveFor(t *testing.T, dbPath, cfg string) (addr string, stop func()) {
 	t.Helper()
-	addr = freeAddr(t)
-	var logs syncBuffer
+	addr = testfixture.FreeAddr(t)
+	var logs testfixture.SyncBuffer
 	m := NewMain()
 	m.Stdout, m.Stderr = &logs, &logs
 	m.Getenv = func(string) string { return "" }
@@ -26,25 +28,17 @@ func serveFor(t *testing.T, dbPath, cfg string) (addr string, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, run) }()
-	for i := 0; i < 100; i++ {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			return addr, func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("serve: %v", err)
-				}
-				m.Close()
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
+	stopServe := testfixture.Start(func(ctx context.Context) error { return m.Run(ctx, run) })
+	if !waitHealthy(addr) {
+		stopServe()
+		t.Fatalf("the server did not start: %s", logs.String())
 	}
-	cancel()
-	t.Fatalf("the server did not start: %s", logs.String())
-	return "", nil
+	return addr, func() {
+		if err := stopServe(); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		m.Close()
+	}
 }
 
 func kpisJSON(t *testing.T, addr string) string {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"relais/internal/testfixture"
 )
 
 func fileHash(t *testing.T, path string) [32]byte {
@@ -19,13 +21,7 @@ func fileHash(t *testing.T, path string) [32]byte {
 
 func TestDryRunReportsEveryFileAndLeavesTheDatabaseByteIdentical(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return testfixture.WriteFile(t, dir, name, content) }
 	db := filepath.Join(dir, "t.duckdb")
 	sites := write("sites.csv", "site_id,name,headcount\nLYON,Lyon,1 200\n")
 	if code, out, errb := runIngest(t, "--db", db, sites); code != 0 {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -27,13 +28,7 @@ func runIngest(t *testing.T, args ...string) (int, string, string) {
 
 func TestIngestExitStatusSaysWhetherEveryRowLoaded(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return testfixture.WriteFile(t, dir, name, content) }
 	sites := write("sites.csv", "site_id,name,headcount\nLYON,Lyon,1 200\n")
 	votes := write("votes.csv", "idea_id,voter_id,voted_at\nI1,p1,2026-10-01\n")
 	bad := write("ideas.csv", "idea_id,site_id,title,created_at,status\nI1,LYON,T,hier,submitted\nI2,LYON,T,2026-10-01,submitted\n")
@@ -203,14 +198,8 @@ func (h cancelOnLoaded) Handle(ctx context.Context, r slog.Record) error {
 
 func TestIngestInterruptedDuringACommitReportsWhatTheDatabaseHolds(t *testing.T) {
 	dir := t.TempDir()
-	sites := filepath.Join(dir, "sites.csv")
-	people := filepath.Join(dir, "people.csv")
-	if err := os.WriteFile(sites, []byte("site_id,name\nLYON,Lyon\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(people, []byte("person_id,site_id,role\np1,LYON,ambassador\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	sites := testfixture.WriteFile(t, dir, "sites.csv", "site_id,name\nLYON,Lyon\n")
+	people := testfixture.WriteFile(t, dir, "people.csv", "person_id,site_id,role\np1,LYON,ambassador\n")
 	for _, tc := range []struct {
 		name   string
 		files  []string

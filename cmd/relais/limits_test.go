@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"relais/ingest"
+	"relais/internal/testfixture"
 )
 
 func TestConfigReadsTheLimitsAndNamesTheKeyOfABadOne(t *testing.T) {
@@ -38,14 +39,8 @@ func TestConfigReadsTheLimitsAndNamesTheKeyOfABadOne(t *testing.T) {
 func TestIngestRefusesAFieldBeyondTheConfiguredLimit(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
-	config := filepath.Join(dir, "relais.yaml")
-	if err := os.WriteFile(config, []byte("limits:\n  field_bytes: 1KiB\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sites := filepath.Join(dir, "sites.csv")
-	if err := os.WriteFile(sites, []byte("site_id,name\nLYON,\"Lyon\nPARIS,"+strings.Repeat("Paris ", 200)+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	config := testfixture.WriteFile(t, dir, "relais.yaml", "limits:\n  field_bytes: 1KiB\n")
+	sites := testfixture.WriteFile(t, dir, "sites.csv", "site_id,name\nLYON,\"Lyon\nPARIS,"+strings.Repeat("Paris ", 200)+"\n")
 	code, stdout, stderr := runIngest(t, "--db", db, "--config", config, sites)
 	want := "sites.csv: 0 rows, 0 loaded, 0 rejected\n  dataset sites; refused: cannot read: line 2: column name: a field longer than 1 KiB (limit limits.field_bytes): a quote that never closes?"
 	if code != 2 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "database: sites 0,") {

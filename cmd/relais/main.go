@@ -40,6 +40,18 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// requiredFlagOnly is the usage error of a command line that must give
+// the flag --name (value, as parsed) and no argument; nil when it does.
+func requiredFlagOnly(fs *flag.FlagSet, name, value string) error {
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if value == "" {
+		return usagef("--%s is required", name)
+	}
+	return nil
+}
+
 // jobError is a failure of the job (exit 2) whose message was already
 // printed, or that says what failed.
 type jobError struct{ err error }

@@ -51,11 +51,8 @@ func (m *Main) cliActor() string {
 func (m *Main) forgetFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 	person := fs.String("person", "", "the person id to remove from every dataset")
 	return func(ctx context.Context) error {
-		if fs.NArg() > 0 {
-			return usagef("unexpected argument %q", fs.Arg(0))
-		}
-		if *person == "" {
-			return usagef("--person is required")
+		if err := requiredFlagOnly(fs, "person", *person); err != nil {
+			return err
 		}
 		db, err := m.openDB(ctx)
 		if err != nil {

@@ -16,10 +16,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"relais/internal/testfixture"
 )
 
 func TestServeRefusesANonLoopbackAddressWithoutSignIn(t *testing.T) {
@@ -118,8 +119,8 @@ func TestServeOverTLSWithHSTSReloadsTheCertificateOnSIGHUP(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	writeCert(t, certFile, keyFile, 1)
-	addr := freeAddr(t)
-	var errb syncBuffer
+	addr := testfixture.FreeAddr(t)
+	var errb testfixture.SyncBuffer
 	m := NewMain()
 	m.Stdout, m.Stderr = &errb, &errb
 	m.Getenv = func(string) string { return "" }
@@ -128,12 +129,9 @@ func TestServeOverTLSWithHSTSReloadsTheCertificateOnSIGHUP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, run) }()
+	stop := testfixture.Start(func(ctx context.Context) error { return m.Run(ctx, run) })
 	defer func() {
-		cancel()
-		<-done
+		stop()
 		m.Close()
 	}()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
@@ -169,22 +167,4 @@ func TestServeOverTLSWithHSTSReloadsTheCertificateOnSIGHUP(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("certificate still %d after SIGHUP: %s", got, errb.String())
-}
-
-// syncBuffer is a bytes.Buffer safe to write from the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

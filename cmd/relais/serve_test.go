@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,23 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 func TestServeAnswersAndShutsDownWhenCancelled(t *testing.T) {
 	dbPath, cfg := kpiTestDB(t)
-	addr := freeAddr(t)
+	addr := testfixture.FreeAddr(t)
 	m, errb := newServeMain()
 	run, err := m.ParseFlags([]string{"serve", "--db", dbPath, "--config", cfg, "--addr", addr, "--inbox", t.TempDir()})
 	if err != nil {
@@ -97,7 +86,7 @@ func serveUntil(t *testing.T, dbPath, inbox string, done func() bool) string {
 	m.Stdout, m.Stderr = &out, &errb
 	m.Getenv = func(string) string { return "" }
 	m.Logger = slog.New(slog.NewTextHandler(&errb, nil))
-	run, err := m.ParseFlags([]string{"serve", "--db", dbPath, "--addr", freeAddr(t), "--inbox", inbox})
+	run, err := m.ParseFlags([]string{"serve", "--db", dbPath, "--addr", testfixture.FreeAddr(t), "--inbox", inbox})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,42 +7,47 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"relais/internal/testfixture"
 )
 
 // startServe runs `relais serve` with args on a free loopback address until
 // the test ends; it returns the base URL and the log.
 func startServe(t *testing.T, args ...string) (string, *bytes.Buffer) {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := testfixture.FreeAddr(t)
 	m, errb := newServeMain()
 	run, err := m.ParseFlags(append([]string{"serve", "--addr", addr}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, run) }()
+	stop := testfixture.Start(func(ctx context.Context) error { return m.Run(ctx, run) })
 	t.Cleanup(func() {
-		cancel()
-		<-done
+		stop()
 		m.Close()
 	})
+	if !waitHealthy(addr) {
+		t.Fatalf("server did not answer: %s", errb.String())
+	}
+	return "http://" + addr, errb
+}
+
+// waitHealthy waits up to 10 s for a server at addr to answer /healthz,
+// and says whether it did.
+func waitHealthy(addr string) bool {
 	for i := 0; i < 100; i++ {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
-			return "http://" + addr, errb
+			return true
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("server did not answer: %s", errb.String())
-	return "", nil
+	return false
 }
 
 // newServeMain is a Main whose output and log go to one buffer.
@@ -58,15 +63,8 @@ func newServeMain() (*Main, *bytes.Buffer) {
 // postFile posts one file as the multipart field "file".
 func postFile(t *testing.T, url, name string, content []byte) (int, string) {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	w, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(content)
-	mw.Close()
-	resp, err := http.Post(url, mw.FormDataContentType(), &body)
+	body, ctype := testfixture.FileForm(t, name, content)
+	resp, err := http.Post(url, ctype, body)
 	if err != nil {
 		t.Fatal(err)
 	}

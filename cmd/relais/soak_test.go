@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"relais/internal/testfixture"
 )
 
 // BenchmarkSoak runs `relais serve` as a child process on a copy of the
@@ -36,10 +37,7 @@ import (
 // Skipped unless RELAIS_SOAK_DB is set; `make soak` writes a demo, loads it
 // and runs this.
 func BenchmarkSoak(b *testing.B) {
-	dbSrc := os.Getenv("RELAIS_SOAK_DB")
-	if dbSrc == "" {
-		b.Skip("RELAIS_SOAK_DB is not set")
-	}
+	dbSrc := testfixture.BenchEnv(b, "RELAIS_SOAK_DB", "")
 	dataDir := os.Getenv("RELAIS_SOAK_DIR")
 	if dataDir == "" {
 		dataDir = filepath.Dir(dbSrc)
@@ -112,12 +110,7 @@ func soak(b *testing.B, dbSrc, dataDir string, cfg soakConfig) {
 	if err := os.MkdirAll(inbox, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testfixture.FreeAddr(b)
 	args := []string{"serve", "--db", db, "--addr", addr, "--inbox", inbox}
 	if c := filepath.Join(dataDir, "relais.yaml"); fileExists(c) {
 		args = append(args, "--config", c)

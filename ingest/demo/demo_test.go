@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,24 +18,16 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"relais/ingest/demo"
+	"relais/internal/testfixture"
 )
 
 var asOf = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-
-func paris(t testing.TB) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 // write writes a demo into a fresh temp folder.
 func write(t testing.TB, scale string, seed int64) (string, demo.Summary) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "demo")
-	sum, err := demo.Write(context.Background(), demo.Options{Dir: dir, Scale: scale, Seed: seed, AsOf: asOf, Location: paris(t)})
+	sum, err := demo.Write(context.Background(), demo.Options{Dir: dir, Scale: scale, Seed: seed, AsOf: asOf, Location: testfixture.Paris(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,23 +216,7 @@ func mustFloat(t testing.TB, s string) float64 {
 
 func readCSV(t testing.TB, path string) [][]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	var out [][]string
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, rec)
-	}
+	return testfixture.ReadCSV(t, path, ',')
 }
 
 func TestSmallScaleCountsAreInTheDocumentedRanges(t *testing.T) {
@@ -304,7 +279,7 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	for b.Loop() {
 		dir := b.TempDir()
-		sum, err := demo.Write(context.Background(), demo.Options{Dir: dir, Scale: scale, Seed: 1, AsOf: asOf, Location: paris(b)})
+		sum, err := demo.Write(context.Background(), demo.Options{Dir: dir, Scale: scale, Seed: 1, AsOf: asOf, Location: testfixture.Paris(b)})
 		if err != nil {
 			b.Fatal(err)
 		}

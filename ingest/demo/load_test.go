@@ -11,6 +11,7 @@ import (
 
 	"relais/ingest"
 	"relais/ingest/demo"
+	"relais/internal/testfixture"
 	"relais/queries"
 )
 
@@ -26,7 +27,7 @@ func TestSmallDemoLoadsWithoutRejectsAndShowsStrugglingAndExcellingSites(t *test
 		seed, _ = strconv.ParseInt(s, 10, 64)
 	}
 	dir, sum := write(t, demo.ScaleSmall, seed)
-	db, err := queries.Open(ctx, queries.Options{Path: filepath.Join(t.TempDir(), "demo.duckdb"), Location: paris(t)})
+	db, err := queries.Open(ctx, queries.Options{Path: filepath.Join(t.TempDir(), "demo.duckdb"), Location: testfixture.Paris(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestSmallDemoLoadsWithoutRejectsAndShowsStrugglingAndExcellingSites(t *test
 		}
 	}
 	// Nothing is dated after the as-of date.
-	end := time.Date(2026, 12, 1, 0, 0, 0, 0, paris(t))
+	end := time.Date(2026, 12, 1, 0, 0, 0, 0, testfixture.Paris(t))
 	for _, q := range []string{
 		"SELECT count(*) FROM ideas WHERE created_at >= ? OR decided_at >= ? OR implemented_at >= ?",
 		"SELECT count(*) FROM votes WHERE voted_at >= ? AND ? = ? ",

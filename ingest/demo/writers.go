@@ -126,10 +126,8 @@ func (w *world) writeIdeas(ctx context.Context, f *os.File) (int64, error) {
 		return 0, err
 	}
 	for i := range w.ideas {
-		if i%65536 == 0 {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
+		if err := checkEvery(ctx, i, 65536); err != nil {
+			return 0, err
 		}
 		it := &w.ideas[i]
 		c.set(ideaID(c.field(), int32(i)))
@@ -261,10 +259,8 @@ func (w *world) writeVotes(ctx context.Context, f *os.File) (int64, error) {
 	mean := float64(w.spec.votes) / float64(w.spec.ideas) * 0.7
 	var voters []int32
 	for i := range w.ideas {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
+		if err := checkEvery(ctx, i, 4096); err != nil {
+			return 0, err
 		}
 		it := &w.ideas[i]
 		sp := w.specOfIdea(it)
@@ -348,10 +344,8 @@ func (w *world) writeComments(ctx context.Context, f *os.File) (int64, error) {
 	}
 	var idb []byte
 	for i := range w.ideas {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
+		if err := checkEvery(ctx, i, 4096); err != nil {
+			return 0, err
 		}
 		it := &w.ideas[i]
 		sp := w.specOfIdea(it)
@@ -449,10 +443,8 @@ func (w *world) writeActivity(ctx context.Context, f *os.File) (int64, error) {
 	}
 	var id []byte
 	for pi := range w.people {
-		if pi%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
+		if err := checkEvery(ctx, pi, 1024); err != nil {
+			return 0, err
 		}
 		p := &w.people[pi]
 		if p.w == 0 {
@@ -520,4 +512,13 @@ func (w *world) writeConfig(ctx context.Context, f *os.File) (int64, error) {
 		"  - kpi: decision_delay_reduction\n    target: 0.30\n    direction: at_least\n"
 	_, err := io.WriteString(f, s)
 	return 0, err
+}
+
+// checkEvery is ctx's error at every nth step i of a loop, nil between:
+// looking at the context costs more than a step of the cheapest loops.
+func checkEvery(ctx context.Context, i, n int) error {
+	if i%n != 0 {
+		return nil
+	}
+	return ctx.Err()
 }

@@ -1,7 +1,10 @@
 // Package testfixture is what the tests of several packages share to put
 // rows in a real relais database: open one under the test's temporary
 // directory, and load rows through the real loader, as `relais ingest`
-// would, one committed load per call.
+// would, one committed load per call. It also holds what their tests and
+// benchmarks otherwise each write again: the benchmarks' environment (the
+// demo folder and database they run on, skipped when unset), a free local
+// address, a file written into a folder.
 //
 // The tests of package queries itself cannot import it (it imports
 // queries); their loadRows calls the same DB.LoadRows.

@@ -4,84 +4,42 @@
 -- referring rows whose target is missing and the distinct missing ids.
 -- Empty (NULL) references are not dangling.
 --
--- A text/template with two forms that give the same counts (quality.go):
+-- A text/template over the kinds of reference (.Refs, danglingRefs in
+-- quality.go), with two forms that give the same counts:
 -- - .Derived: the references of the large tables are counted from the
 --   derived data (queries/derived.go), which keeps one person key per id and
 --   one idea key per idea id: fact_people counts the rows of activity, ideas
---   (author_id not empty), votes and comments per person key (src 1, 2, 3,
---   4), and engagements has one row per vote (kind 1) and comment (kind 2)
---   with idea_site NULL when the idea is not loaded; person_info holds
---   people's keys.
+--   (author_id not empty), votes and comments per person key (.PersonSrc 1,
+--   2, 3, 4), and engagements has one row per vote (.EngagementKind 1) and
+--   comment (2) with idea_site NULL when the idea is not loaded; person_info
+--   holds people's keys; changelog holds every row of decisions (when it has
+--   any) with the idea's title, NULL when the idea is not loaded (titles are
+--   required).
 -- - otherwise the datasets themselves (about 1 s on the large demo): it runs
 --   while the derived data is stale (right after a load, so that the
 --   summary of `relais ingest` does not compute it).
+{{- define "ref"}}
+	SELECT {{.Ord}} AS ord, '{{.Dataset}}' AS dataset, '{{.Column}}' AS col, '{{.Target}}' AS target,
+{{- end}}
 SELECT * FROM (
-	SELECT 1 AS ord, 'ideas' AS dataset, 'site_id' AS col, 'sites' AS target, count(*) AS n, count(DISTINCT r.site_id) AS missing
-	FROM ideas r ANTI JOIN sites t ON r.site_id = t.site_id
+{{- range $i, $r := .Refs}}
+{{- if $i}}
 	UNION ALL
-	SELECT 2, 'people', 'site_id', 'sites', count(*), count(DISTINCT r.site_id)
-	FROM people r ANTI JOIN sites t ON r.site_id = t.site_id
-	UNION ALL
-	SELECT 3, 'challenges', 'site_id', 'sites', count(*), count(DISTINCT r.site_id)
-	FROM challenges r ANTI JOIN sites t ON r.site_id = t.site_id WHERE r.site_id IS NOT NULL
-	UNION ALL
-	SELECT 8, 'surveys', 'person_id', 'people', count(*), count(DISTINCT r.person_id)
-	FROM surveys r ANTI JOIN people t ON r.person_id = t.person_id
-	UNION ALL
-	SELECT 12, 'ideas', 'replicates_idea_id', 'ideas', count(*), count(DISTINCT r.replicates_idea_id)
-	FROM ideas r ANTI JOIN ideas t ON r.replicates_idea_id = t.idea_id WHERE r.replicates_idea_id IS NOT NULL
-	UNION ALL
-	SELECT 13, 'ideas', 'solves_idea_id', 'ideas', count(*), count(DISTINCT r.solves_idea_id)
-	FROM ideas r ANTI JOIN ideas t ON r.solves_idea_id = t.idea_id WHERE r.solves_idea_id IS NOT NULL
-	UNION ALL
-	SELECT 14, 'ideas', 'challenge_id', 'challenges', count(*), count(DISTINCT r.challenge_id)
-	FROM ideas r ANTI JOIN challenges t ON r.challenge_id = t.challenge_id WHERE r.challenge_id IS NOT NULL
-{{- if .Derived}}
-	UNION ALL
-	SELECT 4, 'ideas', 'author_id', 'people', coalesce(sum(n), 0)::BIGINT, count(DISTINCT r.pk)
-	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 2
-	UNION ALL
-	SELECT 5, 'votes', 'voter_id', 'people', coalesce(sum(n), 0)::BIGINT, count(DISTINCT r.pk)
-	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 3
-	UNION ALL
-	SELECT 6, 'comments', 'author_id', 'people', coalesce(sum(n), 0)::BIGINT, count(DISTINCT r.pk)
-	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 4
-	UNION ALL
-	SELECT 7, 'activity', 'person_id', 'people', coalesce(sum(n), 0)::BIGINT, count(DISTINCT r.pk)
-	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = 1
-	UNION ALL
-	SELECT 9, 'votes', 'idea_id', 'ideas', count(*), count(DISTINCT ik)
-	FROM engagements WHERE kind = 1 AND idea_site IS NULL
-	UNION ALL
-	SELECT 10, 'comments', 'idea_id', 'ideas', count(*), count(DISTINCT ik)
-	FROM engagements WHERE kind = 2 AND idea_site IS NULL
-	UNION ALL
-	-- changelog holds every row of decisions (when it has any) with the
-	-- idea's title, NULL when the idea is not loaded (titles are required).
-	SELECT 11, 'decisions', 'idea_id', 'ideas', count(*), count(DISTINCT idea_id)
+{{- end}}
+{{- if and $.Derived $r.PersonSrc}}
+{{- template "ref" $r}} coalesce(sum(n), 0)::BIGINT AS n, count(DISTINCT r.pk) AS missing
+	FROM fact_people r ANTI JOIN person_info t ON r.pk = t.pk WHERE r.src = {{$r.PersonSrc}}
+{{- else if and $.Derived $r.EngagementKind}}
+{{- template "ref" $r}} count(*) AS n, count(DISTINCT ik) AS missing
+	FROM engagements WHERE kind = {{$r.EngagementKind}} AND idea_site IS NULL
+{{- else if and $.Derived $r.Changelog}}
+{{- template "ref" $r}} count(*) AS n, count(DISTINCT idea_id) AS missing
 	FROM changelog WHERE title IS NULL
 {{- else}}
-	UNION ALL
-	SELECT 4, 'ideas', 'author_id', 'people', count(*), count(DISTINCT r.author_id)
-	FROM ideas r ANTI JOIN people t ON r.author_id = t.person_id WHERE r.author_id IS NOT NULL
-	UNION ALL
-	SELECT 5, 'votes', 'voter_id', 'people', count(*), count(DISTINCT r.voter_id)
-	FROM votes r ANTI JOIN people t ON r.voter_id = t.person_id
-	UNION ALL
-	SELECT 6, 'comments', 'author_id', 'people', count(*), count(DISTINCT r.author_id)
-	FROM comments r ANTI JOIN people t ON r.author_id = t.person_id
-	UNION ALL
-	SELECT 7, 'activity', 'person_id', 'people', count(*), count(DISTINCT r.person_id)
-	FROM activity r ANTI JOIN people t ON r.person_id = t.person_id
-	UNION ALL
-	SELECT 9, 'votes', 'idea_id', 'ideas', count(*), count(DISTINCT r.idea_id)
-	FROM votes r ANTI JOIN ideas t ON r.idea_id = t.idea_id
-	UNION ALL
-	SELECT 10, 'comments', 'idea_id', 'ideas', count(*), count(DISTINCT r.idea_id)
-	FROM comments r ANTI JOIN ideas t ON r.idea_id = t.idea_id
-	UNION ALL
-	SELECT 11, 'decisions', 'idea_id', 'ideas', count(*), count(DISTINCT r.idea_id)
-	FROM decisions r ANTI JOIN ideas t ON r.idea_id = t.idea_id
+{{- template "ref" $r}} count(*) AS n, count(DISTINCT r.{{$r.Column}}) AS missing
+	FROM {{$r.Dataset}} r ANTI JOIN {{$r.Target}} t ON r.{{$r.Column}} = t.{{$r.TargetKey}}
+	{{- if $r.Optional}} WHERE r.{{$r.Column}} IS NOT NULL{{end}}
+{{- end}}
 {{- end}}
 )
 ORDER BY ord
