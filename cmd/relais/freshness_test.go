@@ -27,7 +27,6 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/transform"
 )
 
 // BenchmarkFreshness measures data-to-dashboard latency: how long after an
@@ -253,20 +252,7 @@ func isUTF8(path string) bool {
 
 // cp1252ToUTF8 writes src, Windows-1252 text, as UTF-8.
 func cp1252ToUTF8(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, transform.NewReader(in, charmap.Windows1252.NewDecoder())); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return copyThrough(src, dst, charmap.Windows1252.NewDecoder())
 }
 
 // countRows counts the records of a CSV after its header.

@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/transform"
+
 	"relais/internal/testfixture"
 )
 
@@ -468,7 +470,10 @@ func report(b *testing.B, cfg soakConfig, took time.Duration, results []clientRe
 	fmt.Print(out.String())
 }
 
-func copyFile(src, dst string) error {
+func copyFile(src, dst string) error { return copyThrough(src, dst, nil) }
+
+// copyThrough copies src to dst, through decode when it is not nil.
+func copyThrough(src, dst string, decode transform.Transformer) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -478,7 +483,11 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	var r io.Reader = in
+	if decode != nil {
+		r = transform.NewReader(in, decode)
+	}
+	if _, err := io.Copy(out, r); err != nil {
 		out.Close()
 		return err
 	}
