@@ -28,7 +28,8 @@ import (
 
 // BenchmarkSoak runs `relais serve` as a child process on a copy of the
 // database RELAIS_SOAK_DB, with an inbox, while RELAIS_SOAK_CLIENTS
-// clients (default 8) request every page and API route in a closed loop
+// clients (default 8) request every page in a closed loop, a monitor asks
+// /metrics, /healthz and /readyz at Prometheus's pace (monitorRoutes),
 // and the inbox loads RELAIS_SOAK_DIR/activity.csv again and again (each
 // copy one line longer, so that no two copies are the same file), for
 // RELAIS_SOAK_DURATION (default 10m). It reports the errors, the latency
@@ -172,14 +173,19 @@ func soak(b *testing.B, dbSrc, dataDir string, cfg soakConfig) {
 			}
 		}
 	}()
-	results := make([]clientResult, cfg.clients)
-	for i := range results {
+	results := make([]clientResult, cfg.clients+1)
+	for i := range cfg.clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			results[i] = runClient(ctx, client, base, routes, i, cfg.pause)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		results[cfg.clients] = runClient(ctx, client, base, monitorRoutes, 0, monitorPause)
+	}()
 	wg.Wait()
 	rss = append(rss, rssSample{time.Since(start), readRSS(cmd.Process.Pid)})
 	peak := readStatus(cmd.Process.Pid, "VmHWM:")
@@ -200,8 +206,16 @@ type clientResult struct {
 	byRoute   map[string][]time.Duration
 }
 
-// soakRoutes is every page and API route, with three sites (the first, the
-// middle and the last of the document) and last month's committee.
+// monitorRoutes are what Prometheus and a load balancer ask, at their
+// pace (one request every monitorPause), not in the clients' closed loop.
+var monitorRoutes = []string{"/metrics", "/healthz", "/readyz"}
+
+// monitorPause spaces the monitor's requests: a scrape every 15 s, as
+// Prometheus's default interval, with each probe between.
+const monitorPause = 5 * time.Second
+
+// soakRoutes is every page, with three sites (the first, the middle and
+// the last of the document) and last month's committee, for the clients.
 func soakRoutes(client *http.Client, base string) ([]string, error) {
 	resp, err := client.Get(base + "/api/v1/kpis")
 	if err != nil {
@@ -217,15 +231,14 @@ func soakRoutes(client *http.Client, base string) ([]string, error) {
 	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
 		return nil, fmt.Errorf("kpis: %w", err)
 	}
-	routes := []string{"/", "/sites", "/committee", "/data", "/api/v1/kpis", "/api/v1/series", "/api/v1/committee",
-		"/api/v1/data", "/metrics", "/healthz", "/readyz", "/?lang=en"}
+	routes := []string{"/", "/?lang=en", "/sites", "/committee", "/data"}
 	if asOf, err := time.Parse("2006-01-02", doc.AsOf); err == nil {
 		routes = append(routes, "/committee?month="+asOf.AddDate(0, -1, 0).Format("2006-01"))
 	}
 	if n := len(doc.Sites); n > 0 {
 		for _, i := range []int{0, n / 2, n - 1} {
 			id := doc.Sites[i].SiteID
-			routes = append(routes, "/sites/"+id, "/api/v1/sites/"+id, "/api/v1/series?site="+id)
+			routes = append(routes, "/sites/"+id)
 		}
 	}
 	return routes, nil
