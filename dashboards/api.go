@@ -17,7 +17,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"relais/dashboards/auth"
 	"relais/queries"
 )
 
@@ -43,7 +42,7 @@ func (s *Server) cachedAPI(h gin.HandlerFunc) gin.HandlerFunc {
 		// The reader's scope in the key: answers hold the named people
 		// their role allows (docs/security.md).
 		v := s.servedVersion()
-		key := "json|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + auth.FromContext(c.Request.Context()).Scope() + "|" + c.Request.URL.RequestURI()
+		key := "json|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + readerScope(c.Request.Context()) + "|" + c.Request.URL.RequestURI()
 		if e, ok := s.cache.get(v, key); ok {
 			c.Header("Cache-Control", "no-store")
 			c.Data(http.StatusOK, "application/json; charset=utf-8", e.([]byte))

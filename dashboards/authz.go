@@ -148,10 +148,10 @@ func auditOutcome(summary string, err error) string {
 	return "refused: " + err.Error()
 }
 
-// pageScope is the part of a page's cache key that its reader's role
-// decides: pages hold the named people the role allows
-// (docs/security.md), and viewers and sponsors see the same page.
-func pageScope(ctx context.Context) string {
+// readerScope is the part of a page's or JSON answer's cache key that its
+// reader's role decides: answers hold the named people the role allows
+// (docs/security.md), and viewers and sponsors see the same ones.
+func readerScope(ctx context.Context) string {
 	u := auth.FromContext(ctx)
 	switch {
 	case u == nil:

@@ -227,7 +227,7 @@ func (s *Server) cachedPage(h gin.HandlerFunc) gin.HandlerFunc {
 		// The version in the key: a page rendered while a load commits is
 		// stored under the old version and never served again.
 		v := s.servedVersion()
-		key := "html|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + pageScope(c.Request.Context()) + "|" + pickLang(c.Request) + "|" + c.Request.URL.RequestURI()
+		key := "html|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + readerScope(c.Request.Context()) + "|" + pickLang(c.Request) + "|" + c.Request.URL.RequestURI()
 		if e, ok := s.cache.get(v, key); ok {
 			p := e.(cachedHTML)
 			s.writeHTML(c, http.StatusOK, p.lang, p.body)
