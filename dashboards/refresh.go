@@ -22,23 +22,42 @@ import (
 // No request for today waits on a refresh.
 
 // refreshLoop computes today's snapshot at start and whenever the local
-// date or the data changed (a refresh is cheap otherwise).
-func (s *Server) refreshLoop(ctx context.Context) {
+// date or the data changed (a refresh is cheap otherwise), until stop ends.
+// Its queries run under work, which ends refreshGrace after stop (see
+// afterGrace).
+func (s *Server) refreshLoop(stop, work context.Context) {
 	every := s.opts.RefreshEvery
 	if every <= 0 {
 		every = time.Minute
 	}
-	s.refresh(ctx)
+	s.refresh(work)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			return
 		case <-t.C:
-			s.refresh(ctx)
+			s.refresh(work)
 		}
 	}
+}
+
+// refreshGrace is how long a refresh under way when the server stops may
+// go on before its query is interrupted.
+const refreshGrace = 5 * time.Second
+
+// afterGrace returns a context that ends grace after parent does. A refresh
+// under way when the server stops then usually finishes instead of having
+// DuckDB interrupt its query: an interrupted query at shutdown could keep
+// the closed database's DuckDB instance alive in this process, and opening
+// the same file again in the process (a restart within the tests) then
+// waited on it for ever. A long refresh is still interrupted after grace, so
+// shutdown stays bounded (docs/operations.md).
+func afterGrace(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	stop := context.AfterFunc(parent, func() { time.AfterFunc(grace, cancel) })
+	return ctx, func() { stop(); cancel() }
 }
 
 // refresh computes today's snapshot if the data or the date changed, warms

@@ -194,7 +194,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); s.refreshLoop(ctx) }()
+	work, endWork := afterGrace(ctx, refreshGrace)
+	defer endWork()
+	go func() { defer wg.Done(); s.refreshLoop(ctx, work) }()
 	if s.inbox != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.inbox.run(ctx) }()
