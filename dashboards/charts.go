@@ -149,68 +149,6 @@ func heatmapKPIs() []queries.KPIDef {
 	return out
 }
 
-// sitesHeatmap colours each site's KPI by its rank among the sites (0 the
-// worst, 1 the best, whatever the direction); the cell shows the value.
-// An unknown value leaves the cell empty.
-func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
-	hm := charts.NewHeatMap()
-	columns := heatmapKPIs()
-	xs := make([]string, len(columns))
-	for i, k := range columns {
-		xs[i] = v.L(k.Key)
-	}
-	ys := make([]string, len(sites))
-	for i, s := range sites {
-		ys[len(sites)-1-i] = s.SiteID // first site at the top
-	}
-	var data []opts.HeatMapData
-	for xi, k := range columns {
-		type pt struct {
-			y int
-			v float64
-		}
-		var pts []pt
-		for si, s := range sites {
-			if val := s.Value(k.Key); val != nil && !math.IsNaN(*val) {
-				pts = append(pts, pt{len(sites) - 1 - si, *val})
-			}
-		}
-		sort.SliceStable(pts, func(a, b int) bool { return pts[a].v < pts[b].v })
-		for i, p := range pts {
-			score := 0.5
-			if len(pts) > 1 {
-				// Ties share the mean rank of their group (all equal: 0.5).
-				lo, hi := i, i
-				for lo > 0 && pts[lo-1].v == p.v {
-					lo--
-				}
-				for hi+1 < len(pts) && pts[hi+1].v == p.v {
-					hi++
-				}
-				score = float64(lo+hi) / 2 / float64(len(pts)-1)
-			}
-			if k.Direction == queries.LowerBetter {
-				score = 1 - score
-			}
-			val := p.v
-			data = append(data, opts.HeatMapData{Name: v.F(k.Key, &val), Value: [3]any{xi, p.y, round2(score)}})
-		}
-	}
-	hm.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: "{b}"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "4%", Bottom: "18%", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
-		charts.WithVisualMapOpts(opts.VisualMap{Min: 0, Max: 1, Show: opts.Bool(false), Calculable: opts.Bool(false),
-			InRange: &opts.VisualMapInRange{Color: []string{"#f4b6b0", "#fbe7a1", "#b7e1c1"}}}),
-	)
-	hm.AddSeries("kpi", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}"}))
-	return newChart("chart-heatmap", "chart tall", v.T("heatmap"), hm)
-}
-
 // adoptionChart shows adoption and the active-ambassador rate per site.
 func adoptionChart(v *view, sites []queries.Site) (chart, error) {
 	bar := charts.NewBar()
@@ -232,24 +170,6 @@ func adoptionChart(v *view, sites []queries.Site) (chart, error) {
 	bar.AddSeries(v.L("adoption"), adoption)
 	bar.AddSeries(v.L("active_ambassador_rate"), rate)
 	return newChart("chart-adoption", "chart", v.T("adoption_per_site"), bar)
-}
-
-// funnelChart is the idea funnel of a site by status.
-func funnelChart(v *view, s queries.IdeasByStatus) (chart, error) {
-	f := charts.NewFunnel()
-	var data []opts.FunnelData
-	for _, st := range []string{"submitted", "in_review", "retained", "postponed", "implemented", "rejected", "withdrawn"} {
-		data = append(data, opts.FunnelData{Name: v.L(st), Value: s.Get(st)})
-	}
-	f.SetGlobalOptions(
-		noAnimation(),
-		charts.WithInitializationOpts(opts.Initialization{Theme: "white"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: "{b}: {c}"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-	)
-	f.AddSeries(v.T("funnel"), data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}: {c}", Position: "inside"}),
-		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Sort = "descending" }))
-	return newChart("chart-funnel", "chart", v.T("funnel"), f)
 }
 
 // barsBySite draws one stacked bar per site, one series per part.
