@@ -118,16 +118,17 @@ func (s *Server) idea(c *gin.Context, v *view) (string, error) {
 
 // ideaHistory is an idea's status history, oldest first: its creation,
 // each decision of the changelog, the idea's own decision date when the
-// changelog has no decision at that instant, its implementation, then
-// the status as loaded (exports carry today's status, not its history).
+// changelog has no decision on that date (date-only exports stamp it
+// 00:00), its implementation, then the status as loaded (exports carry
+// today's status, not its history).
 func ideaHistory(d *queries.IdeaDetail) []ideaEvent {
-	out := []ideaEvent{{At: d.CreatedAt, Status: "submitted", Key: "event_created"}}
-	seen := map[int64]bool{}
+	out := []ideaEvent{{At: d.CreatedAt, Key: "event_created"}}
+	decidedOn := map[string]bool{} // local dates with a decision
 	for _, dec := range d.Decisions {
 		out = append(out, ideaEvent{At: dec.DecidedAt, Status: dec.Decision, Key: "event_decision", Reason: dec.Reason})
-		seen[dec.DecidedAt.Unix()] = true
+		decidedOn[dec.DecidedAt.Format(dateLayout)] = true
 	}
-	if d.DecidedAt != nil && !seen[d.DecidedAt.Unix()] {
+	if d.DecidedAt != nil && !decidedOn[d.DecidedAt.Format(dateLayout)] {
 		out = append(out, ideaEvent{At: *d.DecidedAt, Key: "event_decided"})
 	}
 	if d.ImplementedAt != nil {
