@@ -201,7 +201,7 @@ func decisionDelayChart(v *view, weeks []queries.WeekPoint, baseline *float64) (
 		days.Max = math.Ceil(top * 1.1)
 	}
 	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "4%", Top: "14%", Bottom: "16%", ContainLabel: opts.Bool(true)},
-		opts.XAxis{Type: "category", Name: v.T("week")}, days)...)
+		opts.XAxis{Type: "category"}, days)...)
 	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: v.T("decisions_axis"), Position: "right", Min: 0, MinInterval: 1,
 		SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
 	bar.SetXAxis(x)
