@@ -343,3 +343,30 @@ func TestChartItemsCarryTheAddressTheyOpen(t *testing.T) {
 		}
 	}
 }
+
+func TestSitesIdeaAndChallengesPagesShowNoInternalCodeWithEveryFlag(t *testing.T) {
+	srv := startServer(t, flagsDB(t), nil)
+	var codes []string
+	for _, c := range catalog() {
+		if strings.Contains(c, "_") {
+			codes = append(codes, c)
+		}
+	}
+	for _, lang := range []string{langFR, langEN} {
+		for _, p := range []string{"/sites", "/sites/ANNECY", "/sites/ORLEANS", "/sites/TROYES", "/ideas/I1", "/ideas/I4", "/ideas/I5", "/challenges"} {
+			resp, body := get(t, srv.URL+p+"?lang="+lang)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: %d", p, resp.StatusCode)
+			}
+			text := pageText(body)
+			for _, c := range codes {
+				if regexp.MustCompile(`\b` + c + `\b`).MatchString(text) {
+					t.Errorf("%s?lang=%s shows the internal code %q", p, lang, c)
+				}
+			}
+			if strings.Contains(text, "{") {
+				t.Errorf("%s?lang=%s shows an unfilled placeholder: %s", p, lang, text)
+			}
+		}
+	}
+}
