@@ -37,9 +37,11 @@ func namedStatements(file string) map[string]string {
 type Challenge struct {
 	ChallengeID string `json:"challenge_id"`
 	Title       string `json:"title"`
-	// SiteID is the challenge's site; empty for a group-wide challenge.
-	SiteID string  `json:"site_id"`
-	Theme  *string `json:"theme"`
+	// SiteID is the challenge's site, SiteName its name (empty when not
+	// loaded); both empty for a group-wide challenge.
+	SiteID   string  `json:"site_id"`
+	SiteName string  `json:"site_name"`
+	Theme    *string `json:"theme"`
 	// StartsOn and EndsOn are local dates (YYYY-MM-DD); Ongoing says the
 	// as-of date is on or before EndsOn.
 	StartsOn string `json:"starts_on"`
@@ -153,6 +155,7 @@ func (db *DB) Challenges(ctx context.Context, asOf time.Time) ([]Challenge, erro
 	}
 	for i := range out {
 		c := &out[i]
+		c.SiteName = names[c.SiteID]
 		sort.SliceStable(c.Sites, func(a, b int) bool {
 			if c.Sites[a].Ideas != c.Sites[b].Ideas {
 				return c.Sites[a].Ideas > c.Sites[b].Ideas
