@@ -106,6 +106,11 @@ func (s *Server) apiIdea(c *gin.Context) { answerLoaded(s, c, s.loadIdea) }
 // idea fills the view of the idea page and names its template.
 func (s *Server) idea(c *gin.Context, v *view) (string, error) {
 	snap, d, err := s.loadIdea(c)
+	var nf notFoundError
+	if errors.As(err, &nf) && snap != nil {
+		// The page says it in the reader's language (the JSON in English).
+		return "", notFoundError{v.fill("idea_not_found", "id", c.Param("id"), "date", v.ShortDate(snap.Doc.AsOf))}
+	}
 	if err != nil {
 		return "", err
 	}

@@ -246,8 +246,8 @@ func TestIdeaPageShowsItsHistoryVotesAndCommentsAsOfItsDate(t *testing.T) {
 		t.Error("the history is not oldest first")
 	}
 	// Before its creation the idea is not loaded; before its decisions it has none.
-	if resp, _ := get(t, srv.URL+"/ideas/I1?as_of=2026-11-05"); resp.StatusCode != 404 {
-		t.Errorf("an idea before its creation: %d, want 404", resp.StatusCode)
+	if resp, body := get(t, srv.URL+"/ideas/I1?as_of=2026-11-05&lang=fr"); resp.StatusCode != 404 || !strings.Contains(pageText(body), "L'idée I1 n'est pas chargée au 05/11/2026") {
+		t.Errorf("an idea before its creation: %d, want 404 saying so in French: %s", resp.StatusCode, pageText(body))
 	}
 	_, body = get(t, srv.URL+"/ideas/I1?lang=en&as_of=2026-11-14")
 	if text := pageText(body); strings.Contains(text, "Committee decision") || !strings.Contains(text, "Votes 0") {
