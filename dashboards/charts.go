@@ -149,29 +149,6 @@ func heatmapKPIs() []queries.KPIDef {
 	return out
 }
 
-// adoptionChart shows adoption and the active-ambassador rate per site.
-func adoptionChart(v *view, sites []queries.Site) (chart, error) {
-	bar := charts.NewBar()
-	ids := make([]string, len(sites))
-	var adoption, rate []opts.BarData
-	pct := func(x *float64) opts.BarData {
-		if x == nil {
-			return opts.BarData{Value: "-"}
-		}
-		return opts.BarData{Value: round1(*x * 100)}
-	}
-	for i, s := range sites {
-		ids[i] = s.SiteID
-		adoption = append(adoption, pct(s.Adoption))
-		rate = append(rate, pct(s.ActiveAmbassadorRate))
-	}
-	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "3%", Top: "8%", Bottom: "18%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 30}}, opts.YAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}})...)
-	bar.SetXAxis(ids)
-	bar.AddSeries(v.L("adoption"), adoption)
-	bar.AddSeries(v.L("active_ambassador_rate"), rate)
-	return newChart("chart-adoption", "chart", v.T("adoption_per_site"), bar)
-}
-
 // barsBySite draws one stacked bar per site, one series per part.
 func barsBySite(v *view, id, label string, siteIDs []string, parts []namedCounts) (chart, error) {
 	bar := charts.NewBar()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
 
 	"relais/queries"
 )
@@ -121,17 +122,62 @@ func rankScore(i, n int, value func(int) float64) float64 {
 	return float64(lo+hi) / 2 / float64(n-1)
 }
 
-// siteAdoptionChart is the adoption chart whose bars open their site.
-func siteAdoptionChart(v *view, sites []queries.Site) (chart, error) {
-	ch, err := adoptionChart(v, sites)
+// siteAdoptionChart draws adoption per site as horizontal bars, lowest
+// first (at most limit sites: those with the lowest adoption), a bar red
+// when under the low-adoption threshold (half the group's), with the
+// group's adoption and the threshold drawn across; a bar opens its site.
+// capped says sites were left out.
+func siteAdoptionChart(v *view, sites []queries.Site, group *float64, limit int) (ch chart, capped bool, err error) {
+	var known []queries.Site
+	for _, s := range sites {
+		if s.Adoption != nil {
+			known = append(known, s)
+		}
+	}
+	sort.SliceStable(known, func(i, j int) bool { return *known[i].Adoption < *known[j].Adoption })
+	if len(known) > limit {
+		known, capped = known[:limit], true
+	}
+	bar := charts.NewBar()
+	cats := make([]string, len(known))
+	data := make([]opts.BarData, len(known))
+	links := make([]string, len(known))
+	for i, s := range known { // ECharts draws the first category at the bottom
+		j := len(known) - 1 - i
+		color := "#2f81f7"
+		if group != nil && *s.Adoption < queries.LowAdoptionShareOfGroup**group {
+			color = "#cf222e"
+		}
+		cats[j] = siteLabel(s)
+		data[j] = opts.BarData{Value: round1(*s.Adoption * 100), ItemStyle: &opts.ItemStyle{Color: color}}
+		links[j] = v.siteURL(s.SiteID)
+	}
+	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "6%", Top: "4%", Bottom: "6%", ContainLabel: opts.Bool(true)},
+		opts.XAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: types.FuncStr("{value}" + pct(v.Lang))}},
+		opts.YAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0"}})...)
+	bar.SetXAxis(cats)
+	var seriesOpts []charts.SeriesOpts
+	if group != nil {
+		seriesOpts = append(seriesOpts,
+			charts.WithMarkLineNameXAxisItemOpts(
+				opts.MarkLineNameXAxisItem{Name: v.T("group") + " " + v.percent(*group, 0), XAxis: round1(*group * 100)},
+				opts.MarkLineNameXAxisItem{Name: v.T("threshold") + " " + v.percent(queries.LowAdoptionShareOfGroup**group, 0), XAxis: round1(queries.LowAdoptionShareOfGroup * *group * 100)}),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
+				LineStyle: &opts.LineStyle{Type: "dashed", Color: "#57606a"},
+				Label:     &opts.Label{Show: opts.Bool(true), Formatter: "{b}"}}))
+	}
+	bar.AddSeries(v.L("adoption"), data, seriesOpts...)
+	bar.XYReversal()
+	class := "chart"
+	if len(known) > 15 {
+		class = "chart huge"
+	}
+	ch, err = newChart("chart-adoption", class, v.T("adoption_per_site"), bar)
 	if err != nil {
-		return chart{}, err
+		return chart{}, false, err
 	}
-	links := make([]string, len(sites))
-	for i, s := range sites {
-		links[i] = v.siteURL(s.SiteID)
-	}
-	return withLinks(ch, [][]string{links, links})
+	ch, err = withLinks(ch, [][]string{links})
+	return ch, capped, err
 }
 
 // pipelineStatuses are the statuses of an idea on its way, in order;

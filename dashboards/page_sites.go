@@ -26,8 +26,12 @@ var sitesKeyColumns = []string{"adoption", "active_ambassadors", "ideas", "decis
 type sitesBody struct {
 	HeatCapped int
 	HeatClass  string
-	Doc        *queries.Document
-	Sites      []queries.Site
+	// AdoptionCapped is how many sites the adoption chart shows when it
+	// cannot show them all (0: all); AdoptionClass its height class.
+	AdoptionCapped int
+	AdoptionClass  string
+	Doc            *queries.Document
+	Sites          []queries.Site
 	// KeyColumns are always shown; ExtraColumns when asked for.
 	KeyColumns   []string
 	ExtraColumns []string
@@ -58,10 +62,14 @@ func (s *Server) sites(c *gin.Context, v *view) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		ad, err := siteAdoptionChart(v, snap.Doc.Sites)
+		ad, capped, err := siteAdoptionChart(v, snap.Doc.Sites, snap.Doc.Overall.Adoption, maxHeatmapSites)
 		if err != nil {
 			return "", err
 		}
+		if capped {
+			body.AdoptionCapped = maxHeatmapSites
+		}
+		body.AdoptionClass = ad.Class
 		v.Charts = append(v.Charts, hm, ad)
 	}
 	v.Body = body
