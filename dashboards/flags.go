@@ -126,12 +126,12 @@ func (v *view) percent(x float64, decimals int) string {
 // signedPercent formats a change as a signed percentage ("-30 %").
 func (v *view) signedPercent(x float64) string { return format(v.Lang, "mau_change", &x) }
 
-// percents formats a value and its threshold as percentages, with one
-// decimal when whole percents would show them equal although they differ.
+// percents formats a value and its threshold as percentages: whole, or
+// with the decimals (up to two) that keep them apart when they differ.
 func (v *view) percents(value, threshold float64) (string, string) {
 	a, b := v.percent(value, 0), v.percent(threshold, 0)
-	if a == b && value != threshold {
-		a, b = v.percent(value, 1), v.percent(threshold, 1)
+	for d := 1; d <= 2 && a == b && value != threshold; d++ {
+		a, b = v.percent(value, d), v.percent(threshold, d)
 	}
 	return a, b
 }
