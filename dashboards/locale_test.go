@@ -105,7 +105,7 @@ func TestPagesShowNoInternalCode(t *testing.T) {
 		}
 	}
 	for _, lang := range []string{langFR, langEN} {
-		for _, p := range []string{"/", "/sites", "/sites/LYON", "/sites/EVIL", "/sites/PARIS", "/committee", "/data"} {
+		for _, p := range []string{"/", "/sites", "/sites/LYON", "/sites/EVIL", "/sites/PARIS", "/committee", "/data", "/ideas/I3", "/challenges"} {
 			resp, body := get(t, srv.URL+p+"?lang="+lang)
 			if resp.StatusCode != 200 {
 				t.Fatalf("%s %s: status %d", lang, p, resp.StatusCode)

@@ -4,7 +4,10 @@ package dashboards
 // its KPIs, ambassadors, open ideas, latest decisions and weekly trends.
 
 import (
+	"context"
+	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,12 +15,26 @@ import (
 )
 
 type siteBody struct {
-	Site        *queries.Site
+	Site        queries.Site
 	Overall     *queries.Overall
 	Ambassadors []queries.Ambassador
 	Top         []queries.OpenIdea
 	Decisions   []queries.DecisionEntry
 	Keys        []string
+	// Statuses are the idea statuses in the chart's order, with their
+	// counts (ideas_by_status, the chart's own numbers).
+	Statuses []statusCount
+	// ImplementedBeforeStart is the part of ideas_implemented created
+	// before the program start (so not in ideas_by_status).
+	ImplementedBeforeStart int64
+}
+
+// statusCount is one status of the ideas_by_status table; Aside marks the
+// ideas set aside (postponed, rejected, withdrawn).
+type statusCount struct {
+	Status string
+	Count  int64
+	Aside  bool
 }
 
 // siteDetail is the data of the site page and of /api/v1/sites/{id}.
@@ -84,8 +101,22 @@ func (s *Server) site(c *gin.Context, v *view) (string, error) {
 	v.JSONURL = v.URL("/api/v1/sites/"+url.PathEscape(d.Site.SiteID), "as_of", snap.Doc.AsOf, "lang", "")
 	v.SiteFilter = snap.Doc.Sites
 	v.SiteID = d.Site.SiteID
-	v.Body = siteBody{Site: d.Site, Overall: &snap.Doc.Overall, Ambassadors: d.Ambassadors, Top: d.TopOpenIdeas,
+	body := siteBody{Site: *d.Site, Overall: &snap.Doc.Overall, Ambassadors: d.Ambassadors, Top: d.TopOpenIdeas,
 		Decisions: d.LatestDecisions, Keys: queries.SiteFigureKeys()}
+	for _, st := range pipelineStatuses {
+		body.Statuses = append(body.Statuses, statusCount{Status: st, Count: d.Site.IdeasByStatus.Get(st)})
+	}
+	for _, st := range setAsideStatuses {
+		body.Statuses = append(body.Statuses, statusCount{Status: st, Count: d.Site.IdeasByStatus.Get(st), Aside: true})
+	}
+	asOf, err := time.Parse(dateLayout, snap.Doc.AsOf)
+	if err != nil {
+		return "", err
+	}
+	if body.ImplementedBeforeStart, err = s.implementedBeforeStart(c.Request.Context(), asOf, d.Site.SiteID); err != nil {
+		return "", err
+	}
+	v.Body = body
 	ch1, err := weeklyLines(v, "chart-site-participation", v.T("weekly_participation"), d.Weeks, []weekSeries{
 		{v.T("active_people"), func(w queries.WeekPoint) *float64 { return count64(w.ActivePeople) }},
 		{v.L("active_ambassadors"), func(w queries.WeekPoint) *float64 { return count64(w.ActiveAmbassadors) }},
@@ -94,17 +125,30 @@ func (s *Server) site(c *gin.Context, v *view) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ch2, err := funnelChart(v, d.Site.IdeasByStatus)
+	ch2, err := ideaStatusChart(v, d.Site.IdeasByStatus)
 	if err != nil {
 		return "", err
 	}
-	ch3, err := weeklyLines(v, "chart-site-delay", v.T("decision_delay"), d.Weeks, []weekSeries{
-		{v.L("decision_delay_days"), func(w queries.WeekPoint) *float64 { return w.MedianDecisionDelayDays }},
-		{v.T("decisions_count"), func(w queries.WeekPoint) *float64 { return count64(w.Decisions) }},
-	})
+	ch3, err := decisionDelayChart(v, d.Weeks, d.Site.DecisionDelayBaselineDays)
 	if err != nil {
 		return "", err
 	}
 	v.Charts = append(v.Charts, ch1, ch2, ch3)
 	return "site", nil
+}
+
+// implementedBeforeStart is the part of a site's ideas_implemented created
+// before the program start (cached per data version).
+func (s *Server) implementedBeforeStart(ctx context.Context, asOf time.Time, site string) (int64, error) {
+	key := fmt.Sprintf("implbefore|%s|%s", asOf.Format(dateLayout), site)
+	return cached(ctx, s, key, func(ctx context.Context) (int64, error) {
+		return s.opts.DB.ImplementedBeforeStart(ctx, s.opts.Snapshots.Settings(), asOf, site)
+	})
+}
+
+// ImplementedNote says why the site's ideas_implemented differs from the
+// implemented ideas of the status chart: it counts the ideas implemented
+// in the program whenever they were created.
+func (v *view) ImplementedNote(implemented, before int64) string {
+	return v.fill("implemented_note", "implemented", v.N(implemented), "before", v.N(before))
 }

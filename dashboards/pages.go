@@ -26,13 +26,14 @@ type pages struct {
 	sets map[string]*template.Template
 }
 
-var pageNames = []string{"sponsor", "sites", "site", "committee", "data", "error", "dryrun"}
+var pageNames = []string{"sponsor", "sites", "site", "idea", "challenges", "committee", "data", "error", "dryrun"}
 
 func newPages() (*pages, error) {
 	funcs := template.FuncMap{
 		"overall": func(d *queries.Document, key string) *float64 { return d.Overall.Value(key) },
 		"site":    func(st queries.Site, key string) *float64 { return st.Value(key) },
 		"ptr":     func(x float64) *float64 { return &x },
+		"len64":   func(x []queries.SiteRef) int64 { return int64(len(x)) },
 		"ideasView": func(v *view, items []queries.OpenIdea) listView[queries.OpenIdea] {
 			return listView[queries.OpenIdea]{V: v, Items: items}
 		},
@@ -89,6 +90,9 @@ type view struct {
 
 	tr    tr
 	query url.Values
+	// doc is the KPI document the page shows (nil on a page without one),
+	// for the flags' sentences (flags.go).
+	doc *queries.Document
 }
 
 func (s *Server) newView(c *gin.Context, nav, path string) *view {
@@ -309,6 +313,7 @@ func (s *Server) snapshotOf(c *gin.Context, v *view) (*queries.Snapshot, time.Ti
 // fillCommon sets what every page shows from a snapshot.
 func (s *Server) fillCommon(v *view, snap *queries.Snapshot) {
 	v.AsOf = snap.Doc.AsOf
+	v.doc = snap.Doc
 	v.ComputedAt = v.Date(snap.ComputedAt.In(s.opts.DB.Location()))
 	v.ExcelURL = v.URL("/export.xlsx", "as_of", snap.Doc.AsOf, "lang", v.Lang)
 }

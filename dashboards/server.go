@@ -320,6 +320,8 @@ func (s *Server) routes() *gin.Engine {
 	get("/", s.cachedPage(s.sponsorPage))
 	get("/sites", s.cachedPage(s.sitesPage))
 	get("/sites/:id", s.cachedPage(s.sitePage))
+	get("/ideas/:id", s.cachedPage(s.ideaPage))
+	get("/challenges", s.cachedPage(s.challengesPage))
 	get("/committee", s.cachedPage(s.committeePage))
 	get("/data", s.dataPage)
 	get("/data/audit", s.auditPage)
@@ -328,6 +330,8 @@ func (s *Server) routes() *gin.Engine {
 
 	get("/api/v1/kpis", s.cachedAPI(s.apiKPIs))
 	get("/api/v1/sites/:id", s.cachedAPI(s.apiSite))
+	get("/api/v1/ideas/:id", s.cachedAPI(s.apiIdea))
+	get("/api/v1/challenges", s.cachedAPI(s.apiChallenges))
 	get("/api/v1/series", s.cachedAPI(s.apiSeries))
 	get("/api/v1/committee", s.cachedAPI(s.apiCommittee))
 	get("/api/v1/data", s.apiData)

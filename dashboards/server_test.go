@@ -38,6 +38,9 @@ func TestEveryRouteAnswersWithItsStatusAndType(t *testing.T) {
 		{"sites bad date", "/sites?as_of=2026-02-30", 400, "text/html", "as_of"},
 		{"site", "/sites/LYON", 200, "text/html", "chart-funnel"},
 		{"site unknown", "/sites/NOPE", 404, "text/html", "NOPE"},
+		{"idea", "/ideas/I3", 200, "text/html", "idea-history"},
+		{"idea unknown", "/ideas/NOPE", 404, "text/html", "NOPE"},
+		{"challenges", "/challenges", 200, "text/html", "challenges-empty"},
 		{"committee", "/committee", 200, "text/html", "2026-11"},
 		{"committee month and site", "/committee?month=2026-10&site=LYON", 200, "text/html", "2026-10"},
 		{"committee bad month", "/committee?month=2026-13", 400, "text/html", "month"},
@@ -57,6 +60,9 @@ func TestEveryRouteAnswersWithItsStatusAndType(t *testing.T) {
 		{"series too many weeks", "/api/v1/series?weeks=105", 400, "application/json", `weeks`},
 		{"series weeks not a number", "/api/v1/series?weeks=abc", 400, "application/json", `weeks`},
 		{"series unknown site", "/api/v1/series?site=NOPE", 404, "application/json", `"error"`},
+		{"api idea", "/api/v1/ideas/I3", 200, "application/json", `"decisions"`},
+		{"api idea unknown", "/api/v1/ideas/NOPE", 404, "application/json", `"error"`},
+		{"api challenges", "/api/v1/challenges", 200, "application/json", `"challenges"`},
 		{"committee api", "/api/v1/committee?month=2026-11", 200, "application/json", `"decisions"`},
 		{"committee api site", "/api/v1/committee?month=2026-11&site=EVIL", 200, "application/json", `"site_id":"EVIL"`},
 		{"committee api bad month", "/api/v1/committee?month=11-2026", 400, "application/json", `month`},
@@ -131,7 +137,7 @@ var scriptTag = regexp.MustCompile(`(?i)<script[^>]*>`)
 func TestHostileTextRendersHarmlesslyOnEveryPage(t *testing.T) {
 	db := hostileDB(t)
 	srv := startServer(t, db, nil)
-	pages := []string{"/", "/sites", "/sites/EVIL", "/sites/LYON", "/committee", "/committee?site=EVIL", "/data",
+	pages := []string{"/", "/sites", "/sites/EVIL", "/sites/LYON", "/committee", "/committee?site=EVIL", "/data", "/ideas/I1", "/ideas/I5", "/challenges",
 		"/api/v1/kpis", "/api/v1/sites/EVIL", "/api/v1/committee", "/?lang=en", "/sites?lang=en"}
 	raw := []string{hostileTitle, hostileSite, hostileReason, hostilePerson, "<script>alert", "<img src=x", "<b onmouseover"}
 	for _, p := range pages {

@@ -86,6 +86,30 @@ const (
 	FlagSlowResponse       = "slow_response"
 )
 
+// Thresholds of the flags (docs/kpis.md): the rules in siteFlags and the
+// sentences the pages write about a flag read the same numbers.
+const (
+	// UnderCoveredPeoplePerAmbassador: under_covered above this many
+	// people per ambassador.
+	UnderCoveredPeoplePerAmbassador = 150
+	// UnderCoveredHeadcount: under_covered without an ambassador from this
+	// headcount.
+	UnderCoveredHeadcount = 50
+	// LowAdoptionShareOfGroup: low_adoption below this share of the
+	// group's adoption.
+	LowAdoptionShareOfGroup = 0.5
+	// MAUDropMinPrevious: mau_drop needs at least this many people active
+	// in the previous window.
+	MAUDropMinPrevious = 5
+	// MAUDropChange: mau_drop at this change or below.
+	MAUDropChange = -0.30
+	// IdeasBehindShareOfPace: ideas_behind below this share of the ideas
+	// target's pace.
+	IdeasBehindShareOfPace = 0.5
+	// SlowResponseShare: slow_response below this share answered in time.
+	SlowResponseShare = 0.5
+)
+
 // Flags lists every site flag in document order.
 func Flags() []string {
 	return []string{FlagNoActiveAmbassador, FlagUnderCovered, FlagLowAdoption, FlagMAUDrop, FlagIdeasBehind, FlagSlowResponse}

@@ -446,20 +446,20 @@ func siteFlags(st *Site, overallAdoption *float64, ideasTarget float64, hasIdeas
 	if f.ActiveAmbassadors == 0 {
 		flags = append(flags, FlagNoActiveAmbassador)
 	}
-	if (f.PeoplePerAmbassador != nil && *f.PeoplePerAmbassador > 150) ||
-		(f.Ambassadors == 0 && f.Headcount != nil && *f.Headcount >= 50) {
+	if (f.PeoplePerAmbassador != nil && *f.PeoplePerAmbassador > UnderCoveredPeoplePerAmbassador) ||
+		(f.Ambassadors == 0 && f.Headcount != nil && *f.Headcount >= UnderCoveredHeadcount) {
 		flags = append(flags, FlagUnderCovered)
 	}
-	if f.Adoption != nil && overallAdoption != nil && *f.Adoption < 0.5**overallAdoption {
+	if f.Adoption != nil && overallAdoption != nil && *f.Adoption < LowAdoptionShareOfGroup**overallAdoption {
 		flags = append(flags, FlagLowAdoption)
 	}
-	if f.MAUPrevious >= 5 && f.MAUChange != nil && *f.MAUChange <= -0.30 {
+	if f.MAUPrevious >= MAUDropMinPrevious && f.MAUChange != nil && *f.MAUChange <= MAUDropChange {
 		flags = append(flags, FlagMAUDrop)
 	}
-	if hasIdeasTarget && float64(f.Ideas) < 0.5*ideasTarget*progress(day)/90 {
+	if hasIdeasTarget && float64(f.Ideas) < IdeasBehindShareOfPace*ideasTarget*progress(day)/90 {
 		flags = append(flags, FlagIdeasBehind)
 	}
-	if f.ResponseSLAShare != nil && *f.ResponseSLAShare < 0.5 {
+	if f.ResponseSLAShare != nil && *f.ResponseSLAShare < SlowResponseShare {
 		flags = append(flags, FlagSlowResponse)
 	}
 	return flags

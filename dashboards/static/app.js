@@ -23,8 +23,11 @@
         el.textContent = "chart data unreadable";
         return;
       }
+      var links = option.links;
+      delete option.links;
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option);
+      chartLinks(chart, links);
       el.setAttribute("data-drawn", "1");
       charts.push(chart);
     });
@@ -32,6 +35,22 @@
       charts.forEach(function (c) { c.resize(); });
     });
   }
+
+  // --- Chart links (docs/pages.md). A chart whose items open a page
+  // carries, in its JSON, "links": links[seriesIndex][dataIndex] is the
+  // address a click on that bar, point or cell opens. Only this server's
+  // own paths are followed ("/..." but not "//host"), never another host.
+  function chartLinks(chart, links) {
+    if (!Array.isArray(links)) { return; }
+    chart.on("click", function (p) {
+      var series = links[p.seriesIndex];
+      var href = Array.isArray(series) ? series[p.dataIndex] : null;
+      if (typeof href === "string" && href.charAt(0) === "/" && href.charAt(1) !== "/") {
+        window.location.assign(href);
+      }
+    });
+  }
+  // --- end of chart links.
 
   function cellValue(td) {
     var v = td.getAttribute("data-value");

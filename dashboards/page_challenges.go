@@ -1,0 +1,79 @@
+package dashboards
+
+// The challenges page (/challenges) and its JSON (/api/v1/challenges):
+// per challenge (défi), its ideas, participants and votes per site, and
+// which sites took it up (docs/pages.md, "Challenges").
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"relais/queries"
+)
+
+// challengesAnswer is the data of the page and of /api/v1/challenges.
+type challengesAnswer struct {
+	AsOf       string              `json:"as_of"`
+	Challenges []queries.Challenge `json:"challenges"`
+}
+
+type challengesBody struct {
+	Challenges []queries.Challenge
+	// Sites is the number of loaded sites (a group-wide challenge is open
+	// to all of them).
+	Sites int
+}
+
+func (s *Server) challenges(ctx context.Context, asOf time.Time) ([]queries.Challenge, error) {
+	key := fmt.Sprintf("challenges|%s", asOf.Format(dateLayout))
+	return cached(ctx, s, key, func(ctx context.Context) ([]queries.Challenge, error) {
+		return s.opts.DB.Challenges(ctx, asOf)
+	})
+}
+
+// loadChallenges reads the challenges of the request's as-of date.
+func (s *Server) loadChallenges(c *gin.Context) (*queries.Snapshot, *challengesAnswer, error) {
+	ctx := c.Request.Context()
+	asOf, err := s.parseAsOf(c.Request)
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, err := s.doc(ctx, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := s.challenges(ctx, asOf)
+	if err != nil {
+		return snap, nil, err
+	}
+	return snap, &challengesAnswer{AsOf: snap.Doc.AsOf, Challenges: list}, nil
+}
+
+func (s *Server) challengesPage(c *gin.Context) { s.servePage(c, "challenges", s.challengesView) }
+
+func (s *Server) apiChallenges(c *gin.Context) { answerLoaded(s, c, s.loadChallenges) }
+
+// challengesView fills the view of the page and names its template.
+func (s *Server) challengesView(c *gin.Context, v *view) (string, error) {
+	snap, d, err := s.loadChallenges(c)
+	if err != nil {
+		return "", err
+	}
+	s.fillCommon(v, snap)
+	v.Title = v.T("challenges")
+	v.JSONURL = v.URL("/api/v1/challenges", "as_of", snap.Doc.AsOf, "lang", "")
+	v.Body = challengesBody{Challenges: d.Challenges, Sites: len(snap.Doc.Sites)}
+	return "challenges", nil
+}
+
+// OpenTo is how many sites a challenge was open to: every loaded site, or
+// its own.
+func (b challengesBody) OpenTo(c queries.Challenge) int {
+	if c.SiteID == "" {
+		return b.Sites
+	}
+	return 1
+}
