@@ -207,7 +207,7 @@ func trendChart(v *view, id, label string, prog queries.Program, weeks []queries
 		}
 		list = append(list, item)
 	}
-	opt := baseOption(cats, obj{"type": "value", "min": 0, "splitNumber": 4}, "30")
+	opt := baseOption(cats, obj{"type": "value", "min": 0, "splitNumber": 4}, "34")
 	opt["series"] = list
 	if partial {
 		label += " (* " + v.T("partial_week") + ")"
@@ -234,7 +234,7 @@ func programMarks(v *view, series obj, prog queries.Program, weeks []queries.Wee
 		end := ws.AddDate(0, 0, 6)
 		if prog.Configured && !start.Before(ws) && !start.After(end) {
 			lines = append(lines, obj{"xAxis": cats[i], "name": v.T("program_start"),
-				"label":     obj{"formatter": v.T("program_start"), "position": "insideEndTop"},
+				"label":     obj{"formatter": v.T("program_start"), "position": "end", "color": "#12324f"},
 				"lineStyle": obj{"color": "#12324f", "type": "solid", "width": 2}})
 		}
 		if prog.Configured {
@@ -256,14 +256,14 @@ func programMarks(v *view, series obj, prog queries.Program, weeks []queries.Wee
 			}
 			bands = append(bands, []obj{
 				{"name": v.L(phaseOf[i]), "xAxis": cats[i], "itemStyle": obj{"color": shades[len(bands)%2]},
-					"label": obj{"position": "insideTop", "color": "#3d4a5a", "fontSize": 11}},
+					"label": obj{"position": "insideBottom", "color": "#3d4a5a", "fontSize": 10, "overflow": "truncate"}},
 				{"xAxis": to}})
 		}
 		i = j + 1
 	}
 	if partial {
 		lines = append(lines, obj{"xAxis": cats[len(cats)-1],
-			"label":     obj{"formatter": v.T("partial_week"), "position": "insideEndBottom", "color": partialColor},
+			"label":     obj{"formatter": v.T("partial_week"), "position": "end", "color": partialColor},
 			"lineStyle": obj{"color": partialColor, "type": "dotted", "width": 1}})
 	}
 	if len(lines) > 0 {

@@ -86,6 +86,34 @@ func (s *Server) refresh(ctx context.Context) {
 	s.cache.dropBefore(snap.Version)
 	s.log.Info("snapshot published", "as_of", snap.AsOf.Format(dateLayout), "data_version", snap.Version,
 		"kpis", snap.Duration, "page_queries_warmed", warmed, "took", time.Since(start))
+	if err := s.warmSponsor(wctx, snap); err != nil && ctx.Err() == nil {
+		s.log.Warn("warm the sponsor page", "err", err)
+	}
+}
+
+// warmSponsor computes, once today's snapshot is published (readiness does
+// not wait for it), what the sponsor page adds for the pages' default date
+// (the latest data's when older than today): its snapshot and series, the
+// weekly target history and the snapshot of 30 days earlier.
+func (s *Server) warmSponsor(ctx context.Context, today *queries.Snapshot) error {
+	day, err := s.defaultAsOf(context.WithValue(ctx, pageRequestKey{}, true))
+	if err != nil {
+		return err
+	}
+	snap := today
+	if !day.Equal(today.AsOf) {
+		if snap, err = s.opts.Snapshots.Get(ctx, day); err != nil {
+			return err
+		}
+		if _, err := s.series(ctx, day, "", defaultWeeks); err != nil {
+			return err
+		}
+	}
+	if _, err := s.targetHistory(ctx, snap); err != nil {
+		return err
+	}
+	_, err = s.doc(ctx, day.AddDate(0, 0, -30))
+	return err
 }
 
 // warmUsedFor bounds how long a refresh spends computing again the page
