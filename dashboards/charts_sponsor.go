@@ -211,6 +211,7 @@ func trendChart(v *view, id, label string, prog queries.Program, weeks []queries
 	opt["series"] = list
 	if partial {
 		label += " (* " + v.T("partial_week") + ")"
+		opt["grid"].(obj)["right"] = 44 // room for the mark's label
 	}
 	return optionChart(id, "chart", label, opt)
 }

@@ -54,8 +54,12 @@ func TestPagesDefaultToTheLatestDataDateWhenTheDataIsOlderThanToday(t *testing.T
 	if !strings.Contains(text, "Données jusqu'au 30/11/2026 · à la date des dernières données, 30/11/2026") {
 		t.Errorf("French page: %.500s", text)
 	}
+	_, body := get(t, srv.URL+"/api/v1/data")
+	if !strings.Contains(string(body), `"data_until":"2026-11-30"`) {
+		t.Errorf("/api/v1/data does not say the data's date: %.300s", body)
+	}
 	// The JSON API and the command line keep today (docs/cli.md).
-	_, body := get(t, srv.URL+"/api/v1/kpis")
+	_, body = get(t, srv.URL+"/api/v1/kpis")
 	var doc queries.Document
 	if err := json.Unmarshal(body, &doc); err != nil {
 		t.Fatal(err)
