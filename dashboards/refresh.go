@@ -86,13 +86,16 @@ func (s *Server) refresh(ctx context.Context) {
 	s.cache.dropBefore(snap.Version)
 	s.log.Info("snapshot published", "as_of", snap.AsOf.Format(dateLayout), "data_version", snap.Version,
 		"kpis", snap.Duration, "page_queries_warmed", warmed, "took", time.Since(start))
-	if err := s.warmSponsor(wctx, snap); err != nil && ctx.Err() == nil {
+	// Bounded like warmUsed: an upload's answer waits for its refresh.
+	sctx, cancel := context.WithTimeout(wctx, warmUsedFor)
+	defer cancel()
+	if err := s.warmSponsor(sctx, snap); err != nil && sctx.Err() == nil {
 		s.log.Warn("warm the sponsor page", "err", err)
 	}
 }
 
 // warmSponsor computes, once today's snapshot is published (readiness does
-// not wait for it), what the sponsor page adds for the pages' default date
+// not wait for it) and for at most warmUsedFor, what the sponsor page adds for the pages' default date
 // (the latest data's when older than today): its snapshot and series, the
 // weekly target history and the snapshot of 30 days earlier.
 func (s *Server) warmSponsor(ctx context.Context, today *queries.Snapshot) error {
