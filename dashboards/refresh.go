@@ -89,9 +89,16 @@ func (s *Server) refresh(ctx context.Context) {
 	// Bounded like warmUsed: an upload's answer waits for its refresh.
 	sctx, cancel := context.WithTimeout(wctx, warmUsedFor)
 	defer cancel()
-	if err := s.warmSponsor(sctx, snap); err != nil && sctx.Err() == nil {
-		s.log.Warn("warm the sponsor page", "err", err)
+	warmStart := time.Now()
+	if err := s.warmSponsor(sctx, snap); err != nil {
+		if sctx.Err() == nil {
+			s.log.Warn("warm the sponsor page", "err", err)
+		} else if ctx.Err() == nil {
+			s.log.Info("sponsor page warm-up cut short; its first view computes the rest", "after", time.Since(warmStart))
+		}
+		return
 	}
+	s.log.Info("sponsor page warmed", "data_version", snap.Version, "took", time.Since(warmStart))
 }
 
 // warmSponsor computes, once today's snapshot is published (readiness does
