@@ -99,6 +99,8 @@ type view struct {
 
 	tr    tr
 	query url.Values
+	// freshKnown says DataUntil was read (it may still be "": no dated row).
+	freshKnown bool
 }
 
 func (s *Server) newView(c *gin.Context, nav, path string) *view {
@@ -117,8 +119,11 @@ func (s *Server) newView(c *gin.Context, nav, path string) *view {
 	}
 	if f, err := s.freshness(c.Request.Context()); err != nil {
 		s.log.Warn("data freshness", "err", err) // the page shows no date rather than failing
-	} else if f.ok {
-		v.DataUntil = f.day.Format(dateLayout)
+	} else {
+		v.freshKnown = true
+		if f.ok {
+			v.DataUntil = f.day.Format(dateLayout)
+		}
 	}
 	return v
 }
@@ -349,6 +354,7 @@ func (s *Server) fillCommon(v *view, snap *queries.Snapshot) {
 		v.Banners = append(v.Banners, fmt.Sprintf(v.T("banner_before_program"), v.Day(doc.Program.Start)))
 	}
 	switch {
+	case !v.freshKnown:
 	case v.DataUntil == "":
 		v.Banners = append(v.Banners, v.T("banner_no_data"))
 	case doc.AsOf > v.DataUntil:

@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"database/sql/driver"
 	"encoding/json"
 	"regexp"
 	"strconv"
@@ -200,5 +201,18 @@ func TestGapIsSaidInTheTargetsUnitWithItsPlural(t *testing.T) {
 		if got := gapText(c.v, c.t, 60); got != c.want {
 			t.Errorf("%s %s %v: %q, want %q", c.v.Lang, c.t.ID, c.t.Value, got, c.want)
 		}
+	}
+}
+
+func TestAPageWithoutAnyDatedRowSaysSo(t *testing.T) {
+	db := openDB(t)
+	load(t, db, "sites", []driver.Value{"LYON", "Lyon", nil, int64(100)})
+	srv := startServer(t, db, nil)
+	page, text := pageText(t, srv.URL+"/?lang=en")
+	if banners := asOfBanners.FindAllStringSubmatch(page, -1); len(banners) != 1 || banners[0][1] != "No dated data is loaded: figures are empty." {
+		t.Errorf("banners %v", banners)
+	}
+	if strings.Contains(text, "Data up to") {
+		t.Error("the page gives a data date without any dated row")
 	}
 }
