@@ -364,8 +364,11 @@ func changeText(v *view, key string, cur, prev *float64) (text, trend string) {
 	}
 	switch queries.UnitOf(key) {
 	case queries.UnitRatio, queries.UnitChange:
-		pts := math.Round(diff * 100)
-		text = sign + quantity(v, pts, 0, "unit_point")
+		pts, decimals := math.Round(diff*100), 0
+		if pts == 0 { // under half a point: one decimal rather than "+0"
+			pts, decimals = math.Round(diff*1000)/10, 1
+		}
+		text = sign + quantity(v, pts, decimals, "unit_point")
 	case queries.UnitDays, queries.UnitScore:
 		text = sign + format(v.Lang, key, &diff)
 	default:

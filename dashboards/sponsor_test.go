@@ -216,3 +216,30 @@ func TestAPageWithoutAnyDatedRowSaysSo(t *testing.T) {
 		t.Error("the page gives a data date without any dated row")
 	}
 }
+
+func TestTileChangeIsSaidInTheFiguresUnit(t *testing.T) {
+	fr, en := &view{Lang: langFR, tr: translations[langFR]}, &view{Lang: langEN, tr: translations[langEN]}
+	f := func(x float64) *float64 { return &x }
+	cases := []struct {
+		v                *view
+		key              string
+		cur, prev        *float64
+		wantText, wantTr string
+	}{
+		{en, "mau", f(110), f(100), "+10 (+10%)", "better"},
+		{fr, "mau", f(18908), f(19062), "-154 (-1\u202f%)", "worse"},
+		{en, "response_sla_share", f(0.77), f(0.76), "+1 point", "better"},
+		{en, "response_sla_share", f(0.763), f(0.76), "+0.3 points", "better"},
+		{fr, "response_sla_share", f(0.763), f(0.76), "+0,3 point", "better"},
+		{fr, "response_sla_share", f(0.70), f(0.76), "-6 points", "worse"},
+		{en, "decision_delay_days", f(6.6), f(7.6), "-1.0 d", "better"},
+		{en, "struggling_sites", f(3), f(3), "unchanged", "flat"},
+		{en, "mau", nil, f(3), "", ""},
+	}
+	for _, c := range cases {
+		text, trend := changeText(c.v, c.key, c.cur, c.prev)
+		if text != c.wantText || trend != c.wantTr {
+			t.Errorf("%s %s: %q %q, want %q %q", c.v.Lang, c.key, text, trend, c.wantText, c.wantTr)
+		}
+	}
+}
