@@ -44,11 +44,6 @@ func newChart(id, class, label string, c echartsOptions) (chart, error) {
 	return chart{ID: id, Class: class, Label: label, Option: b}, nil
 }
 
-var statusColors = map[string]string{
-	queries.StatusMet: "#1a7f37", queries.StatusOnTrack: "#2f81f7", queries.StatusAtRisk: "#bf8700",
-	queries.StatusOffTrack: "#cf222e", queries.StatusNoData: "#8c959f",
-}
-
 func noAnimation() charts.GlobalOpts { return charts.WithAnimation(false) }
 
 // axisChartOptions are the options of a chart with axes (bars, lines): no
@@ -64,45 +59,6 @@ func axisChartOptions(grid opts.Grid, x opts.XAxis, y opts.YAxis) []charts.Globa
 		charts.WithXAxisOpts(x),
 		charts.WithYAxisOpts(y),
 	}
-}
-
-// targetsChart is a bullet chart: each target's value and expected pace as
-// a percentage of the target, the target itself as the 100 line, the bar
-// coloured by status.
-func targetsChart(v *view, targets []queries.TargetResult) (chart, error) {
-	bar := charts.NewBar()
-	var cats []string
-	var values, paces []opts.BarData
-	for i := len(targets) - 1; i >= 0; i-- { // top to bottom in configured order
-		t := targets[i]
-		cats = append(cats, v.L(t.ID))
-		rel := func(x float64) float64 {
-			if t.Target == 0 {
-				return 0
-			}
-			return round1(100 * x / t.Target)
-		}
-		val := 0.0
-		if t.Value != nil {
-			val = rel(*t.Value)
-		}
-		lbl := v.F(t.ID, t.Value) + " / " + v.F(t.ID, &t.Target) + " · " + v.L(t.Status)
-		values = append(values, opts.BarData{
-			Value:     val,
-			ItemStyle: &opts.ItemStyle{Color: statusColors[t.Status]},
-			Label:     &opts.Label{Show: opts.Bool(true), Position: "right", Formatter: lbl},
-		})
-		paces = append(paces, opts.BarData{Value: rel(t.Pace)})
-	}
-	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "22%", Top: "8%", Bottom: "14%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "value", Name: v.T("pct_of_target"), Min: 0}, opts.YAxis{Type: "category"})...)
-	bar.SetXAxis(cats)
-	bar.AddSeries(v.T("pace"), paces, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d0d7de"}),
-		charts.WithBarChartOpts(opts.BarChart{BarGap: "-100%", BarCategoryGap: "40%"}))
-	bar.AddSeries(v.T("value"), values, charts.WithBarChartOpts(opts.BarChart{BarWidth: "45%"}),
-		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: v.T("target"), XAxis: 100}),
-		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: v.T("target")}}))
-	bar.XYReversal()
-	return newChart("chart-targets", "chart", v.T("targets"), bar)
 }
 
 // weeklyLines draws one line per named series over the weeks.

@@ -46,11 +46,12 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// parseAsOf reads ?as_of=YYYY-MM-DD; empty means today in the configured zone.
+// parseAsOf reads ?as_of=YYYY-MM-DD; empty means today in the configured
+// zone, or for a page the latest data's date when older (defaultAsOf).
 func (s *Server) parseAsOf(r *http.Request) (time.Time, error) {
 	v := r.URL.Query().Get("as_of")
 	if v == "" {
-		return s.opts.Snapshots.TodayDate(), nil
+		return s.defaultAsOf(r.Context())
 	}
 	t, err := time.Parse(dateLayout, v)
 	if err != nil {

@@ -21,6 +21,9 @@ type dataReport struct {
 	// RetentionMonths is retention.activity in months (0: kept forever):
 	// the page says what is deleted at each load (docs/security.md).
 	RetentionMonths int `json:"retention_activity_months"`
+	// DataUntil is the local date of the latest dated row loaded, null
+	// when none is (docs/pages.md, "Data freshness").
+	DataUntil *string `json:"data_until"`
 }
 
 type snapshotInfo struct {
@@ -44,6 +47,14 @@ func (s *Server) loadData(c *gin.Context) (*dataReport, error) {
 	nonNil(&q.Dangling)
 	nonNil(&q.LastIngest)
 	r := &dataReport{DataVersion: s.opts.DB.Version(), Quality: q, IngestLog: log, RetentionMonths: s.opts.RetentionMonths}
+	f, err := s.freshness(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f.ok {
+		until := f.day.Format(dateLayout)
+		r.DataUntil = &until
+	}
 	if s.inbox != nil {
 		st := s.inbox.state()
 		r.Inbox = &st

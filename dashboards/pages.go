@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -86,13 +87,24 @@ type view struct {
 	Month      string
 	ComputedAt string
 	Version    int64
-	Body       any
+	// DataUntil is the local date of the latest dated row loaded
+	// (YYYY-MM-DD; "" when none is), shown on every page.
+	DataUntil string
+	// AsOfLatest says the as-of date was not chosen and is DataUntil, the
+	// data being older than today (the page says so).
+	AsOfLatest bool
+	// Banners are the warnings about the as-of date: before the program
+	// start, after the loaded data.
+	Banners []string
+	Body    any
 
 	tr    tr
 	query url.Values
 	// doc is the KPI document the page shows (nil on a page without one),
 	// for the flags' sentences (flags.go).
 	doc *queries.Document
+	// freshKnown says DataUntil was read (it may still be "": no dated row).
+	freshKnown bool
 }
 
 func (s *Server) newView(c *gin.Context, nav, path string) *view {
@@ -108,6 +120,14 @@ func (s *Server) newView(c *gin.Context, nav, path string) *view {
 	}
 	if s.opts.Auth != nil && s.opts.Auth.OIDC() {
 		v.SignOut = auth.LogoutPath
+	}
+	if f, err := s.freshness(c.Request.Context()); err != nil {
+		s.log.Warn("data freshness", "err", err) // the page shows no date rather than failing
+	} else {
+		v.freshKnown = true
+		if f.ok {
+			v.DataUntil = f.day.Format(dateLayout)
+		}
 	}
 	return v
 }
@@ -143,6 +163,19 @@ func (v *view) N(n int64) string { return num(v.Lang, float64(n), 0) }
 
 // Days formats a duration in days.
 func (v *view) Days(x float64) string { return format(v.Lang, "decision_delay_days", &x) }
+
+// Day formats a calendar date (YYYY-MM-DD) in the language's one date
+// style: 26/11/2026 in French, 2026-11-26 in English.
+func (v *view) Day(iso string) string {
+	d, err := time.Parse(dateLayout, iso)
+	if err != nil {
+		return iso
+	}
+	if v.Lang == langFR {
+		return d.Format("02/01/2006")
+	}
+	return iso
+}
 
 // Date formats an instant as a local date and time.
 func (v *view) Date(t time.Time) string {
@@ -278,6 +311,7 @@ func (s *Server) pageError(c *gin.Context, nav string, err error) {
 // view and names its template, or returns an error that pageError turns
 // into the error page (a 500 never shows the internal error's text).
 func (s *Server) servePage(c *gin.Context, nav string, page func(*gin.Context, *view) (string, error)) {
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), pageRequestKey{}, true))
 	v := s.newView(c, nav, c.Request.URL.Path)
 	name, err := page(c, v)
 	if err != nil {
@@ -310,10 +344,62 @@ func (s *Server) snapshotOf(c *gin.Context, v *view) (*queries.Snapshot, time.Ti
 	return snap, asOf, nil
 }
 
-// fillCommon sets what every page shows from a snapshot.
+// fillCommon sets what every page shows from a snapshot: the as-of date,
+// whether it is the latest data's by default, and the banners of a date
+// before the program start or after the loaded data (docs/pages.md).
 func (s *Server) fillCommon(v *view, snap *queries.Snapshot) {
-	v.AsOf = snap.Doc.AsOf
-	v.doc = snap.Doc
+	doc := snap.Doc
+	v.AsOf = doc.AsOf
+	v.doc = doc
 	v.ComputedAt = v.Date(snap.ComputedAt.In(s.opts.DB.Location()))
-	v.ExcelURL = v.URL("/export.xlsx", "as_of", snap.Doc.AsOf, "lang", v.Lang)
+	v.ExcelURL = v.URL("/export.xlsx", "as_of", doc.AsOf, "lang", v.Lang)
+	v.AsOfLatest = v.query.Get("as_of") == "" && v.DataUntil == doc.AsOf && doc.AsOf != s.opts.Snapshots.TodayDate().Format(dateLayout)
+	v.Banners = nil
+	if doc.Program.Configured && doc.Program.Day < 1 {
+		v.Banners = append(v.Banners, fmt.Sprintf(v.T("banner_before_program"), v.Day(doc.Program.Start)))
+	}
+	switch {
+	case !v.freshKnown:
+	case v.DataUntil == "":
+		v.Banners = append(v.Banners, v.T("banner_no_data"))
+	case doc.AsOf > v.DataUntil:
+		v.Banners = append(v.Banners, fmt.Sprintf(v.T("banner_after_data"), v.Day(v.DataUntil)))
+	}
+}
+
+// pageRequestKey marks the context of a page's request: its as-of date
+// defaults to the latest data's when that is older than today, where the
+// JSON API and the command line keep today (docs/pages.md).
+type pageRequestKey struct{}
+
+// freshnessDay is the latest dated row's local date; ok false when none.
+type freshnessDay struct {
+	day time.Time
+	ok  bool
+}
+
+// freshness is the date of the latest dated row loaded, cached per data
+// version.
+func (s *Server) freshness(ctx context.Context) (freshnessDay, error) {
+	return cached(ctx, s, "data_until", func(ctx context.Context) (freshnessDay, error) {
+		d, ok, err := s.opts.DB.DataUntil(ctx)
+		return freshnessDay{d, ok}, err
+	})
+}
+
+// defaultAsOf is the as-of date of a request without ?as_of=: today, or for
+// a page the latest data's date when the data stops before today.
+func (s *Server) defaultAsOf(ctx context.Context) (time.Time, error) {
+	today := s.opts.Snapshots.TodayDate()
+	if page, _ := ctx.Value(pageRequestKey{}).(bool); !page {
+		return today, nil
+	}
+	f, err := s.freshness(ctx)
+	if err != nil {
+		return today, err
+	}
+	if f.ok && f.day.Before(today) {
+		return f.day, nil
+	}
+	return today, nil
 }

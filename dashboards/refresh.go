@@ -105,6 +105,44 @@ func (s *Server) refresh(ctx context.Context) {
 	s.cache.dropBefore(snap.Version)
 	s.log.Info("snapshot published", "as_of", snap.AsOf.Format(dateLayout), "data_version", snap.Version,
 		"kpis", snap.Duration, "page_queries_warmed", warmed, "took", time.Since(start))
+	// Bounded like warmUsed: an upload's answer waits for its refresh.
+	sctx, cancel := context.WithTimeout(wctx, warmUsedFor)
+	defer cancel()
+	warmStart := time.Now()
+	if err := s.warmSponsor(sctx, snap); err != nil {
+		if sctx.Err() == nil {
+			s.log.Warn("warm the sponsor page", "err", err)
+		} else if ctx.Err() == nil {
+			s.log.Info("sponsor page warm-up cut short; its first view computes the rest", "after", time.Since(warmStart))
+		}
+		return
+	}
+	s.log.Info("sponsor page warmed", "data_version", snap.Version, "took", time.Since(warmStart))
+}
+
+// warmSponsor computes, once today's snapshot is published (readiness does
+// not wait for it) and for at most warmUsedFor, what the sponsor page adds for the pages' default date
+// (the latest data's when older than today): its snapshot and series, the
+// weekly target history and the snapshot of 30 days earlier.
+func (s *Server) warmSponsor(ctx context.Context, today *queries.Snapshot) error {
+	day, err := s.defaultAsOf(context.WithValue(ctx, pageRequestKey{}, true))
+	if err != nil {
+		return err
+	}
+	snap := today
+	if !day.Equal(today.AsOf) {
+		if snap, err = s.opts.Snapshots.Get(ctx, day); err != nil {
+			return err
+		}
+		if _, err := s.series(ctx, day, "", defaultWeeks); err != nil {
+			return err
+		}
+	}
+	if _, err := s.targetHistory(ctx, snap); err != nil {
+		return err
+	}
+	_, err = s.doc(ctx, day.AddDate(0, 0, -30))
+	return err
 }
 
 // warmUsedFor bounds how long a refresh spends computing again the page

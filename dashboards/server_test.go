@@ -31,7 +31,7 @@ func TestEveryRouteAnswersWithItsStatusAndType(t *testing.T) {
 		contains   string
 	}{
 		{"health", "/healthz", 200, "application/json", `"status":"ok"`},
-		{"sponsor", "/", 200, "text/html", "chart-targets"},
+		{"sponsor", "/", 200, "text/html", "target-cards"},
 		{"sponsor as of", "/?as_of=2026-11-15", 200, "text/html", "2026-11-15"},
 		{"sponsor bad date", "/?as_of=15/11/2026", 400, "text/html", "as_of"},
 		{"sites", "/sites", 200, "text/html", "sites-table"},

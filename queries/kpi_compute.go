@@ -163,6 +163,14 @@ func copyScanned(dst, src any) {
 // grouping set); the figures derived from others (ratios, flags, targets)
 // are computed here.
 func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, error) {
+	return db.kpis(ctx, s, asOf, nil)
+}
+
+// kpis computes the document running only the KPI families that need says
+// yes to (nil: all of them). The keys of the families left out keep their
+// zero or null values: only the keys the families run determine are
+// meaningful (familiesOf).
+func (db *DB) kpis(ctx context.Context, s Settings, asOf time.Time, need func(family string) bool) (*Document, error) {
 	b := newBounds(db.loc, s, asOf)
 	ctx, done, verr := db.readView(ctx, true)
 	if verr != nil {
@@ -178,7 +186,7 @@ func (db *DB) KPIs(ctx context.Context, s Settings, asOf time.Time) (*Document, 
 	for i := range doc.Sites {
 		sites[doc.Sites[i].SiteID] = &group{fig: &doc.Sites[i].Figures}
 	}
-	if err := db.scanFamilies(ctx, b, overall, sites); err != nil {
+	if err := db.scanFamilies(ctx, b, overall, sites, need); err != nil {
 		return nil, err
 	}
 	for _, g := range sites {
@@ -270,9 +278,12 @@ var kpiFamilies = []kpiFamily{
 // scanFamilies runs the KPI queries one after the other: concurrent runs
 // on separate connections measured no faster on 2 cores (each query
 // already uses both).
-func (db *DB) scanFamilies(ctx context.Context, b bounds, overall *group, sites map[string]*group) error {
+func (db *DB) scanFamilies(ctx context.Context, b bounds, overall *group, sites map[string]*group, need func(string) bool) error {
 	args := b.args()
 	for _, fam := range kpiFamilies {
+		if need != nil && !need(fam.name) {
+			continue
+		}
 		query := fam.query
 		if fam.windowed {
 			var err error
