@@ -379,7 +379,7 @@ func (b *book) displayDate() string {
 	return b.asOf.Format(dateLayout)
 }
 
-// sheetRef quotes a sheet name for a reference ('It”s'!A1).
+// sheetRef quotes a sheet name for a reference, doubling a quote inside.
 func sheetRef(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
 
 // hfEscape keeps text literal in a page header or footer, where & starts a
