@@ -292,8 +292,9 @@ func (b *book) committee(ctx context.Context, o WorkbookOptions, asOf time.Time)
 	}
 	names := siteNames(o.Doc)
 	loc := o.DB.Location()
-	header := []string{v.L("site_id"), v.T("site"), v.T("wb_rank"), v.T("idea"), v.T("title"), v.T("wb_kind"), v.T("status"),
+	header := []string{v.L("site_id"), v.T("site"), v.T("wb_rank"), v.T("wb_group_rank"), v.T("idea"), v.T("title"), v.T("wb_kind"), v.T("status"),
 		v.T("wb_impact"), v.T("wb_feasibility"), v.T("score"), v.T("votes"), v.T("created"), v.T("age_days")}
+	groupRank := groupRanks(ideas)
 	opt := func(p *int64) cell {
 		if p == nil {
 			return cell{}
@@ -302,17 +303,44 @@ func (b *book) committee(ctx context.Context, o WorkbookOptions, asOf time.Time)
 	}
 	var rows [][]cell
 	rank, prev := 0, ""
-	for _, i := range ideas {
+	for n, i := range ideas {
 		if i.SiteID != prev {
 			rank, prev = 0, i.SiteID
 		}
 		rank++
 		wait := i.WaitingDays
-		rows = append(rows, []cell{str(i.SiteID), str(names[i.SiteID]), intc(int64(rank)), str(i.IdeaID), wrapped(i.Title),
+		rows = append(rows, []cell{str(i.SiteID), str(names[i.SiteID]), intc(int64(rank)), intc(int64(groupRank[n])), str(i.IdeaID), wrapped(i.Title),
 			str(v.L(i.Kind)), str(b.statusWord(i.Status)), opt(i.Impact), opt(i.Feasibility), opt(i.Score), intc(i.Votes),
 			datetimec(localNaive(i.CreatedAt, loc)), numc(kDays, &wait)})
 	}
-	return b.table(sheet{key: sheetCommittee, header: header, rows: rows, wrapAt: map[int]int{4: 50}})
+	return b.table(sheet{key: sheetCommittee, header: header, rows: rows, wrapAt: map[int]int{5: 50}})
+}
+
+// groupRanks ranks the sites' top ideas across the group, by the order that
+// ranks them within a site (higher impact x feasibility, unscored last,
+// then more votes, then older, then by id): the group's top 5 are the
+// ideas ranked 1 to 5. It returns the rank of each idea by its index.
+func groupRanks(ideas []queries.OpenIdea) []int {
+	order := make([]int, len(ideas))
+	for i := range order {
+		order[i] = i
+	}
+	score := func(i queries.OpenIdea) int64 {
+		if i.Score == nil {
+			return -1
+		}
+		return *i.Score
+	}
+	slices.SortStableFunc(order, func(a, c int) int {
+		x, y := ideas[a], ideas[c]
+		return cmp.Or(cmp.Compare(score(y), score(x)), cmp.Compare(y.Votes, x.Votes),
+			x.CreatedAt.Compare(y.CreatedAt), strings.Compare(x.IdeaID, y.IdeaID))
+	})
+	ranks := make([]int, len(ideas))
+	for r, i := range order {
+		ranks[i] = r + 1
+	}
+	return ranks
 }
 
 func siteNames(doc *queries.Document) map[string]string {

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -531,5 +533,22 @@ func TestFlagReasonsGiveTheSitesOwnNumbersAgainstTheThresholdOrTheGroup(t *testi
 	site.PeoplePerAmbassador, site.Ambassadors = nil, 0
 	if got := newFlagReasons(&view{Lang: langEN, tr: translations[langEN]}, doc).sentence(site, queries.FlagUnderCovered); got != "No ambassador for 186 people" {
 		t.Errorf("under-covered without ambassador: %q", got)
+	}
+}
+
+func TestGroupRanksOrderTheSitesTopIdeasAsWithinASite(t *testing.T) {
+	score := func(n int64) *int64 { return &n }
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
+	ideas := []queries.OpenIdea{
+		{IdeaID: "A1", SiteID: "A", Score: score(20), Votes: 3, CreatedAt: day(1)},
+		{IdeaID: "A2", SiteID: "A", Score: nil, Votes: 50, CreatedAt: day(1)},
+		{IdeaID: "B1", SiteID: "B", Score: score(25), Votes: 0, CreatedAt: day(5)},
+		{IdeaID: "B2", SiteID: "B", Score: score(20), Votes: 3, CreatedAt: day(2)},
+		{IdeaID: "B3", SiteID: "B", Score: score(20), Votes: 9, CreatedAt: day(3)},
+	}
+	got := groupRanks(ideas)
+	want := []int{3, 5, 1, 4, 2}
+	if !slices.Equal(got, want) {
+		t.Errorf("group ranks %v, want %v", got, want)
 	}
 }
