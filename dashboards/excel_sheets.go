@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -219,15 +218,18 @@ func (b *book) trends(ctx context.Context, o WorkbookOptions, asOf time.Time) er
 	if err != nil {
 		return fmt.Errorf("workbook trends: %w", err)
 	}
-	header := []string{v.T("week"), v.T("active_people"), v.L("active_ambassadors"), v.T("new_ideas"), v.T("votes"),
+	// The week's last date counted says when the last week is partial
+	// (it ends on the as-of date).
+	header := []string{v.T("week"), v.T("wb_week_end"), v.T("active_people"), v.L("active_ambassadors"), v.T("new_ideas"), v.T("votes"),
 		v.T("wb_comments"), v.T("decisions_count"), v.L("decision_delay_days")}
 	var rows [][]cell
 	for _, w := range weeks {
-		rows = append(rows, []cell{dateOnly(w.WeekStart), intc(w.ActivePeople), intc(w.ActiveAmbassadors), intc(w.Ideas),
+		rows = append(rows, []cell{dateOnly(w.WeekStart), dateOnly(w.WeekEnd), intc(w.ActivePeople), intc(w.ActiveAmbassadors), intc(w.Ideas),
 			intc(w.Votes), intc(w.Comments), intc(w.Decisions), numc(kDays, w.MedianDecisionDelayDays)})
 	}
 	// Up to half a year of weeks, the table and its charts print on one page.
-	if err := b.table(sheet{key: sheetTrends, header: header, rows: rows, cells: true, onePage: len(weeks) <= 26}); err != nil {
+	table := sheet{key: sheetTrends, header: header, rows: rows, cells: true, onePage: len(weeks) <= 26}
+	if err := b.table(table); err != nil {
 		return err
 	}
 	if len(weeks) == 0 {
@@ -248,31 +250,54 @@ func (b *book) trends(ctx context.Context, o WorkbookOptions, asOf time.Time) er
 		}
 		return out
 	}
-	// Below the table, two side by side then one: the sheet prints one
-	// page wide without shrinking the table to make room for them.
-	below := n + 2
+	// Below the table, side by side: the sheet prints on one page without
+	// shrinking the table to make room for them.
+	columns := chartColumns(b.widths(table), 3)
 	charts := []struct {
-		at    string
 		title string
 		cols  []string
 	}{
-		{"A" + strconv.Itoa(below), v.T("weekly_participation"), []string{"B", "C"}},
-		{"E" + strconv.Itoa(below), v.L("ideas") + " / " + v.T("decisions_count"), []string{"D", "E", "G"}},
-		{"A" + strconv.Itoa(below+18), v.L("decision_delay_days"), []string{"H"}},
+		{v.T("weekly_participation"), []string{"C", "D"}},
+		{v.L("ideas") + " / " + v.T("decisions_count"), []string{"E", "F", "H"}},
+		{v.L("decision_delay_days"), []string{"I"}},
 	}
-	for _, c := range charts {
-		if err := b.f.AddChart(name, c.at, &excelize.Chart{
+	for k, c := range charts {
+		at, _ := excelize.CoordinatesToCellName(columns[k], n+2)
+		if err := b.f.AddChart(name, at, &excelize.Chart{
 			Type:   excelize.Line,
 			Series: series(c.cols...),
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.title}}},
 			Legend: excelize.ChartLegend{Position: "bottom"},
 			Format: excelize.GraphicOptions{ScaleX: 1, ScaleY: 1.1},
-			XAxis:  excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: v.T("wb_date_format")}},
 		}); err != nil {
 			return fmt.Errorf("workbook trends chart: %w", err)
 		}
 	}
 	return nil
+}
+
+// chartWidth is the width of an Excel chart at scale 1, in pixels, plus a
+// gap.
+const chartWidth = 480 + 10
+
+// chartColumns are the columns (from 1) where n charts side by side start,
+// given the column widths in characters (a character is 7 pixels, plus 5
+// per column); columns past the table are 8.43 characters wide.
+func chartColumns(widths []float64, n int) []int {
+	out := []int{1}
+	left, next := 0, chartWidth // next: where the next chart may start
+	for col := 1; len(out) < n; col++ {
+		w := 8.43
+		if col <= len(widths) {
+			w = widths[col-1]
+		}
+		left += int(w*7) + 5 // the left edge of column col+1
+		if left >= next {
+			out = append(out, col+1)
+			next = left + chartWidth
+		}
+	}
+	return out
 }
 
 // statusWord is an idea status or a decision as a word (singular).

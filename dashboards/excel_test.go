@@ -552,3 +552,14 @@ func TestGroupRanksOrderTheSitesTopIdeasAsWithinASite(t *testing.T) {
 		t.Errorf("group ranks %v, want %v", got, want)
 	}
 }
+
+func TestChartColumnsPlaceChartsSideBySideWithoutOverlap(t *testing.T) {
+	// Nine columns of 12 characters (89 pixels each), then 8.43 (64): the
+	// second chart starts at 534 px (column 7), the third at 534+490 = 1024
+	// or after, column 14 (1057).
+	widths := []float64{12, 12, 12, 12, 12, 12, 12, 12, 12}
+	got := chartColumns(widths, 3)
+	if !slices.Equal(got, []int{1, 7, 14}) {
+		t.Errorf("chart columns %v", got)
+	}
+}
