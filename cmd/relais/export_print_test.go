@@ -43,6 +43,33 @@ func pdfPages(t *testing.T, path string) int {
 	return len(pdfPage.FindAll(b, -1))
 }
 
+// codeInCell finds a snake_case word (site_id, in_review) or a raw boolean.
+var codeInCell = regexp.MustCompile(`\b[a-z0-9]+_[a-z0-9_]+\b|\b(true|false|null|dangling)\b`)
+
+// assertNoCodeInCells walks every cell of a workbook for an internal code:
+// the medium demo's workbook has real titles, reasons and file names.
+func assertNoCodeInCells(t *testing.T, path string) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r, row := range rows {
+			for c, v := range row {
+				if m := codeInCell.FindString(v); m != "" {
+					t.Errorf("%s %s row %d column %d: %q holds %q", filepath.Base(path), sheet, r+1, c+1, v, m)
+				}
+			}
+		}
+	}
+}
+
 // onlySheet writes a copy of a workbook that keeps one sheet.
 func onlySheet(t *testing.T, src, sheet, dst string) {
 	t.Helper()
@@ -64,7 +91,8 @@ func onlySheet(t *testing.T, src, sheet, dst string) {
 }
 
 // TestWorkbookOfTheMediumDemoPrintsOnFortyPagesWithTheSummaryOnOne builds
-// the medium demo, exports its workbook in both languages, and prints them
+// the medium demo, exports its workbook in both languages (no internal code
+// in any cell), and prints them
 // to PDF with LibreOffice (as a sponsor's "print the workbook" does): each
 // on at most 40 pages, the Summary sheet alone on one in either language. The PDFs are kept in
 // the test's artifact directory.
@@ -90,6 +118,9 @@ func TestWorkbookOfTheMediumDemoPrintsOnFortyPagesWithTheSummaryOnOne(t *testing
 			t.Fatalf("export %s: exit %d: %s", lang, code, stderr)
 		}
 		books = append(books, out)
+	}
+	for _, book := range books {
+		assertNoCodeInCells(t, book)
 	}
 	summaries := []string{filepath.Join(dir, "summary-fr.xlsx"), filepath.Join(dir, "summary-en.xlsx")}
 	onlySheet(t, books[0], "Synthèse", summaries[0])
