@@ -5,11 +5,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"relais/queries"
 )
 
 func openWorkbook(t *testing.T, b []byte) *excelize.File {
@@ -39,6 +44,21 @@ func rawNumber(t *testing.T, f *excelize.File, sheet, ref string) (float64, bool
 	return x, true
 }
 
+// sameNumber compares a workbook number with the API's.
+func sameNumber(got, want float64) bool {
+	return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))
+}
+
+// rowsOf reads a sheet's rows.
+func rowsOf(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
 func TestWorkbookHoldsTheSameNumbersAsTheAPI(t *testing.T) {
 	db := hostileDB(t)
 	srv := startServer(t, db, nil)
@@ -56,97 +76,215 @@ func TestWorkbookHoldsTheSameNumbersAsTheAPI(t *testing.T) {
 		t.Fatalf("export: %d %s", resp.StatusCode, xb)
 	}
 	f := openWorkbook(t, xb)
-	want := []string{sheetSummary, sheetSites, sheetTrends, sheetCommittee, sheetDecisions, sheetQuality}
-	if got := f.GetSheetList(); strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Fatalf("sheets %v, want %v", got, want)
-	}
+	fr := translations[langFR]
+	name := func(key string) string { return sheetName(langFR, key) }
 
-	// Sites: one row per site in document order, one column per key.
-	cols := siteColumns()
+	// Site indicators: every figure of every site, the row found by the
+	// site's id in column A.
 	if len(doc.Sites) == 0 {
 		t.Fatal("no sites in the document")
 	}
-	for i, site := range doc.Sites {
-		row := i + 2
-		for c, key := range cols {
-			ref, _ := excelize.CoordinatesToCellName(c+1, row)
+	sheet := name(sheetSiteFigures)
+	rowOf := map[string]int{}
+	for r, row := range rowsOf(t, f, sheet) {
+		if r > 0 && len(row) > 0 {
+			rowOf[row[0]] = r + 1
+		}
+	}
+	for _, site := range doc.Sites {
+		id := site["site_id"].(string)
+		row, ok := rowOf[id]
+		if !ok {
+			t.Errorf("site %s: no row in %s", id, sheet)
+			continue
+		}
+		if got, _ := f.GetCellValue(sheet, "B"+strconv.Itoa(row)); got != site["name"] {
+			t.Errorf("site %s: name %q beside the id, API %q", id, got, site["name"])
+		}
+		for c, key := range siteFigureColumns() {
+			ref, _ := excelize.CoordinatesToCellName(siteFigureLead+c+1, row)
 			var apiVal any
 			if base, st, ok := strings.Cut(key, "."); ok {
 				apiVal = site[base].(map[string]any)[st]
 			} else {
 				apiVal = site[key]
 			}
+			got, set := rawNumber(t, f, sheet, ref)
 			switch v := apiVal.(type) {
 			case float64:
-				got, ok := rawNumber(t, f, sheetSites, ref)
-				if !ok || math.Abs(got-v) > 1e-9*math.Max(1, math.Abs(v)) {
-					t.Errorf("site %v %s: workbook %v (set %v), API %v", site["site_id"], key, got, ok, v)
+				if !set || !sameNumber(got, v) {
+					t.Errorf("site %s %s: workbook %v (set %v), API %v", id, key, got, set, v)
 				}
 			case nil:
-				if key == "flag_reasons" {
-					continue
+				if set {
+					t.Errorf("site %s %s: workbook %v, API null", id, key, got)
 				}
-				if s, _ := f.GetCellValue(sheetSites, ref); s != "" {
-					t.Errorf("site %v %s: workbook %q, API null", site["site_id"], key, s)
-				}
-			case string:
-				if s, _ := f.GetCellValue(sheetSites, ref); s != v {
-					t.Errorf("site %v %s: workbook %q, API %q", site["site_id"], key, s, v)
-				}
-			case []any: // flags: their labels, never their codes
-				var labels []string
-				for _, fl := range v {
-					labels = append(labels, translations[langFR].Labels[fl.(string)])
-				}
-				if s, _ := f.GetCellValue(sheetSites, ref); s != strings.Join(labels, ", ") {
-					t.Errorf("site %v %s: workbook %q, want the labels of %v", site["site_id"], key, s, v)
-				}
+			default:
+				t.Errorf("site %s %s: API %T", id, key, apiVal)
 			}
 		}
 	}
 
-	// Summary: every overall number and every target.
-	rows, err := f.GetRows(sheetSummary)
-	if err != nil {
-		t.Fatal(err)
+	// Sites: the flags as their labels, in document order.
+	sites := rowsOf(t, f, name(sheetSites))
+	for _, site := range doc.Sites {
+		var labels []string
+		for _, fl := range site["flags"].([]any) {
+			labels = append(labels, fr.Labels[fl.(string)])
+		}
+		found := false
+		for _, row := range sites[1:] {
+			if len(row) > 2 && row[2] == site["site_id"] {
+				found = true
+				if row[1] != strings.Join(labels, ", ") {
+					t.Errorf("site %v flags: workbook %q, want the labels of %v", site["site_id"], row[1], site["flags"])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("site %v is not on the Sites sheet", site["site_id"])
+		}
+	}
+
+	// Group indicators: every overall number, found by its label.
+	indicators := rowsOf(t, f, name(sheetIndicators))
+	byLabel := map[string]int{}
+	for r, row := range indicators {
+		if len(row) > 0 {
+			byLabel[row[0]] = r + 1
+		}
 	}
 	seen := 0
-	for r, row := range rows[1:] {
-		if len(row) < 2 {
-			continue
-		}
-		ref := "D" + strconv.Itoa(r+2)
-		switch row[0] {
-		case "overall":
-			key := row[1]
-			var apiVal any
-			if base, st, ok := strings.Cut(key, "."); ok {
-				apiVal = doc.Overall[base].(map[string]any)[st]
-			} else {
-				apiVal = doc.Overall[key]
+	for key, apiVal := range doc.Overall {
+		wants := map[string]any{fr.Labels[key]: apiVal}
+		if m, ok := apiVal.(map[string]any); ok { // ideas_by_status
+			wants = map[string]any{}
+			for st, n := range m {
+				wants[fr.Labels[key]+fr.Words["colon"]+fr.Labels[st]] = n
 			}
-			got, ok := rawNumber(t, f, sheetSummary, ref)
-			if v, isNum := apiVal.(float64); isNum {
-				if !ok || math.Abs(got-v) > 1e-9*math.Max(1, math.Abs(v)) {
-					t.Errorf("overall %s: workbook %v, API %v", key, got, v)
+		}
+		for label, want := range wants {
+			row, ok := byLabel[label]
+			if !ok {
+				t.Errorf("overall %s: no row %q", key, label)
+				continue
+			}
+			got, set := rawNumber(t, f, name(sheetIndicators), "B"+strconv.Itoa(row))
+			if v, isNum := want.(float64); isNum {
+				if !set || !sameNumber(got, v) {
+					t.Errorf("overall %s: workbook %v, API %v", label, got, v)
 				}
-			} else if ok {
-				t.Errorf("overall %s: workbook %v, API %v", key, got, apiVal)
+			} else if set {
+				t.Errorf("overall %s: workbook %v, API %v", label, got, want)
 			}
 			seen++
-		case "target":
-			for _, tg := range doc.Targets {
-				if tg["id"] == row[1] {
-					got, _ := rawNumber(t, f, sheetSummary, ref)
-					if v, _ := tg["value"].(float64); math.Abs(got-v) > 1e-9 {
-						t.Errorf("target %s: workbook %v, API %v", row[1], got, v)
-					}
-				}
-			}
 		}
 	}
 	if seen < 28 {
-		t.Errorf("summary lists %d overall figures", seen)
+		t.Errorf("the group indicators list %d overall figures", seen)
+	}
+
+	// Summary: every target with its value, goal and pace.
+	summary := rowsOf(t, f, name(sheetSummary))
+	for _, tg := range doc.Targets {
+		found := false
+		for r, row := range summary {
+			if len(row) < 2 || row[0] != fr.Words["wb_target"] || row[1] != fr.Labels[tg["id"].(string)] {
+				continue
+			}
+			found = true
+			for col, key := range map[string]string{"C": "value", "E": "target", "F": "pace"} {
+				got, _ := rawNumber(t, f, name(sheetSummary), col+strconv.Itoa(r+1))
+				if v, _ := tg[key].(float64); !sameNumber(got, v) {
+					t.Errorf("target %s %s: workbook %v, API %v", tg["id"], key, got, v)
+				}
+			}
+			if row[6] != fr.Labels[tg["status"].(string)] {
+				t.Errorf("target %s status %q, want the words for %v", tg["id"], row[6], tg["status"])
+			}
+		}
+		if !found {
+			t.Errorf("target %v is not on the Summary", tg["id"])
+		}
+	}
+}
+
+func TestWorkbookSheetsAreNamedInTheWorkbooksLanguage(t *testing.T) {
+	srv := startServer(t, hostileDB(t), nil)
+	for lang, want := range map[string]string{
+		langFR: "Synthèse|Sites|Tendances|Comité|Décisions|Indicateurs du groupe|Indicateurs par site|Qualité des données",
+		langEN: "Summary|Sites|Trends|Committee|Decisions|Group indicators|Site indicators|Data quality",
+	} {
+		_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-11-30&lang="+lang)
+		if got := strings.Join(openWorkbook(t, xb).GetSheetList(), "|"); got != want {
+			t.Errorf("%s sheets %s, want %s", lang, got, want)
+		}
+	}
+}
+
+func TestWorkbookListsTheSitesThatNeedHelpFirstWithTheirStandingAndFlagsInWords(t *testing.T) {
+	db := hostileDB(t)
+	srv := startServer(t, db, nil)
+	snap, err := srv.Snaps.Get(t.Context(), fixtureAsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-11-30&lang=en")
+	f := openWorkbook(t, xb)
+	rows := rowsOf(t, f, sheetName(langEN, sheetSites))
+	if got := strings.Join(rows[0][:4], "|"); got != "Status|Flags|Site ID|Site" {
+		t.Errorf("first columns %s", got)
+	}
+	var ids []string
+	for _, row := range rows[1:] {
+		ids = append(ids, row[2])
+	}
+	var want []string
+	for _, s := range sitesByNeed(snap.Doc.Sites) {
+		want = append(want, s.SiteID)
+	}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Errorf("sites in order %v, want %v", ids, want)
+	}
+	// The order itself: struggling, then more flags, then lower adoption.
+	en := translations[langEN]
+	rank := map[string]int{en.Labels["struggling"]: 0, en.Words["wb_site_watch"]: 1, en.Words["wb_site_no_flag"]: 2}
+	last := 0
+	for _, row := range rows[1:] {
+		r, ok := rank[row[0]]
+		if !ok {
+			t.Fatalf("standing %q is not a word of the workbook", row[0])
+		}
+		if r < last {
+			t.Errorf("%s (%s) comes after a site that needs less help", row[2], row[0])
+		}
+		last = r
+	}
+}
+
+func TestSitesByNeedPutsStrugglingThenMoreFlagsThenLowerAdoptionFirst(t *testing.T) {
+	ratio := func(x float64) *float64 { return &x }
+	mk := func(id string, struggling bool, adoption *float64, flags ...string) queries.Site {
+		s := queries.Site{SiteID: id, Name: id, Flags: flags, Struggling: struggling}
+		s.Adoption = adoption
+		return s
+	}
+	sites := []queries.Site{
+		mk("OK-HIGH", false, ratio(0.9)),
+		mk("OK-LOW", false, ratio(0.2)),
+		mk("OK-NONE", false, nil),
+		mk("WATCH", false, ratio(0.5), "slow_response"),
+		mk("TWO-FLAGS", true, ratio(0.6), "low_adoption", "slow_response"),
+		mk("THREE-FLAGS", true, ratio(0.7), "low_adoption", "mau_drop", "slow_response"),
+		mk("NO-AMBASSADOR", true, ratio(0.1), "no_active_ambassador"),
+	}
+	var got []string
+	for _, s := range sitesByNeed(sites) {
+		got = append(got, s.SiteID)
+	}
+	want := "THREE-FLAGS,TWO-FLAGS,NO-AMBASSADOR,WATCH,OK-LOW,OK-HIGH,OK-NONE"
+	if strings.Join(got, ",") != want {
+		t.Errorf("order %v, want %s", got, want)
 	}
 }
 
@@ -157,11 +295,7 @@ func TestWorkbookKeepsUserTextAsTextWithFormatsAndFrozenHeaders(t *testing.T) {
 	f := openWorkbook(t, xb)
 	found := map[string]bool{}
 	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for r, row := range rows {
+		for r, row := range rowsOf(t, f, sheet) {
 			for c, v := range row {
 				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
 				if formula, _ := f.GetCellFormula(sheet, ref); formula != "" {
@@ -190,21 +324,24 @@ func TestWorkbookKeepsUserTextAsTextWithFormatsAndFrozenHeaders(t *testing.T) {
 			t.Errorf("workbook lacks the text %q", h)
 		}
 	}
-	// Ratios are percentages, days one decimal, dates dates.
-	cols := siteColumns()
-	idx := func(key string) string {
-		for i, c := range cols {
+	// Ratios are percentages, days one decimal with their unit, counts with
+	// thousands separators, dates dates.
+	sheet := sheetName(langEN, sheetSiteFigures)
+	row := 0
+	for r, cells := range rowsOf(t, f, sheet) {
+		if len(cells) > 0 && cells[0] == "LYON" { // every figure known
+			row = r + 1
+		}
+	}
+	for key, want := range map[string]string{"adoption": "0.0%", "decision_delay_days": `0.0" d"`, "mau": "#,##0"} {
+		col := 0
+		for i, c := range siteFigureColumns() {
 			if c == key {
-				ref, _ := excelize.CoordinatesToCellName(i+1, 3) // LYON: every figure known
-				return ref
+				col = siteFigureLead + i + 1
 			}
 		}
-		t.Fatalf("no column %s", key)
-		return ""
-	}
-	for key, want := range map[string]string{"adoption": "0.0%", "decision_delay_days": "0.0", "mau": "#,##0"} {
-		ref := idx(key)
-		st, err := f.GetCellStyle(sheetSites, ref)
+		ref, _ := excelize.CoordinatesToCellName(col, row)
+		st, err := f.GetCellStyle(sheet, ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,11 +353,11 @@ func TestWorkbookKeepsUserTextAsTextWithFormatsAndFrozenHeaders(t *testing.T) {
 			t.Errorf("%s format %v, want %s", key, style.CustomNumFmt, want)
 		}
 	}
-	asOf, _ := f.GetCellValue(sheetSummary, "D2")
-	if asOf != "2026-11-30" {
+	summary := sheetName(langEN, sheetSummary)
+	if asOf, _ := f.GetCellValue(summary, "C2"); asOf != "2026-11-30" {
 		t.Errorf("Summary as-of date shows %q", asOf)
 	}
-	if raw, _ := rawNumber(t, f, sheetSummary, "D2"); raw != 46356 { // Excel serial of 2026-11-30
+	if raw, _ := rawNumber(t, f, summary, "C2"); raw != 46356 { // Excel serial of 2026-11-30
 		t.Errorf("as-of date is not a date cell: %v", raw)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(xb), int64(len(xb)))
@@ -242,12 +379,187 @@ func TestWorkbookKeepsUserTextAsTextWithFormatsAndFrozenHeaders(t *testing.T) {
 	if lineCharts != 3 {
 		t.Errorf("%d native line charts, want 3", lineCharts)
 	}
-	// The autofilter is the defined name _xlnm._FilterDatabase of the sheet.
-	ok := false
-	for _, n := range f.GetDefinedName() {
-		ok = ok || (n.Name == "_xlnm._FilterDatabase" && n.Scope == sheetSites)
+}
+
+func TestWorkbookDatesFollowTheLanguage(t *testing.T) {
+	srv := startServer(t, hostileDB(t), nil)
+	_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-11-30")
+	f := openWorkbook(t, xb)
+	if v, _ := f.GetCellValue(sheetName(langFR, sheetSummary), "C2"); v != "30/11/2026" {
+		t.Errorf("French as-of date shows %q", v)
 	}
-	if !ok {
-		t.Error("no autofilter on Sites")
+}
+
+func TestEverySheetPrintsOnA4LandscapeOnePageWideWithItsHeaderRepeated(t *testing.T) {
+	srv := startServer(t, hostileDB(t), nil)
+	_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-11-30")
+	f := openWorkbook(t, xb)
+	names := map[string]map[string]string{}
+	for _, n := range f.GetDefinedName() {
+		if names[n.Scope] == nil {
+			names[n.Scope] = map[string]string{}
+		}
+		names[n.Scope][n.Name] = n.RefersTo
+	}
+	for _, key := range workbookSheets {
+		sheet := sheetName(langFR, key)
+		layout, err := f.GetPageLayout(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tall := 0
+		if key == sheetSummary || key == sheetTrends {
+			tall = 1
+		}
+		if *layout.Orientation != "landscape" || *layout.Size != paperA4 || *layout.FitToWidth != 1 || *layout.FitToHeight != tall {
+			t.Errorf("%s: orientation %s, size %d, fit %d wide x %d tall", sheet, *layout.Orientation, *layout.Size, *layout.FitToWidth, *layout.FitToHeight)
+		}
+		props, err := f.GetSheetProps(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s: fit to page is off", sheet)
+		}
+		if got := names[sheet]["_xlnm.Print_Titles"]; got != sheetRef(sheet)+"!$1:$1" {
+			t.Errorf("%s: print titles %q", sheet, got)
+		}
+		if names[sheet]["_xlnm._FilterDatabase"] == "" {
+			t.Errorf("%s: no autofilter", sheet)
+		}
+		hf, err := f.GetHeaderFooter(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(hf.OddHeader, sheet) || !strings.Contains(hf.OddHeader, "30/11/2026") || !strings.Contains(hf.OddFooter, "&P") {
+			t.Errorf("%s: page header %q, footer %q", sheet, hf.OddHeader, hf.OddFooter)
+		}
+	}
+}
+
+func TestWrapLinesCountsWordWrappedLines(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		width int
+		want  int
+	}{
+		{"", 10, 1},
+		{"short", 10, 1},
+		{"two words", 5, 2},
+		{"one\ntwo", 50, 2},
+		{"abcdefghijkl", 5, 3},
+	} {
+		if got := wrapLines(c.text, c.width); got != c.want {
+			t.Errorf("wrapLines(%q, %d) = %d, want %d", c.text, c.width, got, c.want)
+		}
+	}
+}
+
+// codeWord finds a snake_case word (site_id, in_review, at_least) or a raw
+// boolean in a cell.
+var codeWord = regexp.MustCompile(`\b[a-z0-9]+_[a-z0-9_]+\b|\b(true|false|null|dangling)\b`)
+
+func TestWorkbookShowsNoInternalCodeInEitherLanguage(t *testing.T) {
+	srv := startServer(t, hostileDB(t), nil)
+	codes := map[string]bool{}
+	for _, c := range catalog() {
+		codes[c] = true
+	}
+	for _, lang := range []string{langFR, langEN} {
+		_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-11-30&lang="+lang)
+		f := openWorkbook(t, xb)
+		cells := 0
+		for _, sheet := range f.GetSheetList() {
+			for r, row := range rowsOf(t, f, sheet) {
+				for c, v := range row {
+					cells++
+					ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+					if codes[v] && v != strings.ToLower(translations[lang].Labels[v]) {
+						t.Errorf("%s %s!%s holds the code %q", lang, sheet, ref, v)
+					}
+					if m := codeWord.FindString(v); m != "" {
+						t.Errorf("%s %s!%s %q holds %q", lang, sheet, ref, v, m)
+					}
+				}
+			}
+		}
+		if cells < 300 {
+			t.Errorf("%s: only %d cells walked", lang, cells)
+		}
+	}
+}
+
+func TestFlagReasonsGiveTheSitesOwnNumbersAgainstTheThresholdOrTheGroup(t *testing.T) {
+	x := func(f float64) *float64 { return &f }
+	headcount := int64(186)
+	site := queries.Site{SiteID: "ANNECY", Name: "Annecy"}
+	site.Headcount = &headcount
+	site.Ambassadors, site.ActiveAmbassadors = 1, 0
+	site.PeoplePerAmbassador = x(186)
+	site.Adoption = x(0.18)
+	site.MAU, site.MAUPrevious, site.MAUChange = 34, 60, x(-0.4333)
+	site.Ideas = 2
+	site.ResponseSLAShare = x(0.25)
+	doc := &queries.Document{Program: queries.Program{Day: 45}, Targets: []queries.TargetResult{{ID: "ideas_per_site_median", Target: 10}}}
+	doc.Overall.Adoption = x(0.59)
+	want := map[string]map[string][]string{
+		langFR: {
+			queries.FlagNoActiveAmbassador: {"ambassadeurs en tout\u00a0: 1"},
+			queries.FlagUnderCovered:       {"186 personnes par ambassadeur"},
+			queries.FlagLowAdoption:        {"18\u202f%", "59\u202f%"},
+			queries.FlagMAUDrop:            {"34", "60", "-43\u202f%"},
+			queries.FlagIdeasBehind:        {"Idées\u00a0: 2", "5,0 attendues"},
+			queries.FlagSlowResponse:       {"25\u202f%"},
+		},
+		langEN: {
+			queries.FlagLowAdoption: {"Adoption 18% against 59% for the group"},
+			queries.FlagIdeasBehind: {"Ideas: 2", "5.0 expected"},
+		},
+	}
+	for lang, flags := range want {
+		why := newFlagReasons(&view{Lang: lang, tr: translations[lang]}, doc)
+		for flag, parts := range flags {
+			got := why.sentence(site, flag)
+			for _, p := range parts {
+				if !strings.Contains(got, p) {
+					t.Errorf("%s %s: %q lacks %q", lang, flag, got, p)
+				}
+			}
+			if strings.ContainsAny(got, "{}") {
+				t.Errorf("%s %s: %q keeps a placeholder", lang, flag, got)
+			}
+		}
+	}
+	site.PeoplePerAmbassador, site.Ambassadors = nil, 0
+	if got := newFlagReasons(&view{Lang: langEN, tr: translations[langEN]}, doc).sentence(site, queries.FlagUnderCovered); got != "No ambassador for 186 people" {
+		t.Errorf("under-covered without ambassador: %q", got)
+	}
+}
+
+func TestGroupRanksOrderTheSitesTopIdeasAsWithinASite(t *testing.T) {
+	score := func(n int64) *int64 { return &n }
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
+	ideas := []queries.OpenIdea{
+		{IdeaID: "A1", SiteID: "A", Score: score(20), Votes: 3, CreatedAt: day(1)},
+		{IdeaID: "A2", SiteID: "A", Score: nil, Votes: 50, CreatedAt: day(1)},
+		{IdeaID: "B1", SiteID: "B", Score: score(25), Votes: 0, CreatedAt: day(5)},
+		{IdeaID: "B2", SiteID: "B", Score: score(20), Votes: 3, CreatedAt: day(2)},
+		{IdeaID: "B3", SiteID: "B", Score: score(20), Votes: 9, CreatedAt: day(3)},
+	}
+	got := groupRanks(ideas)
+	want := []int{3, 5, 1, 4, 2}
+	if !slices.Equal(got, want) {
+		t.Errorf("group ranks %v, want %v", got, want)
+	}
+}
+
+func TestChartColumnsPlaceChartsSideBySideWithoutOverlap(t *testing.T) {
+	// Nine columns of 12 characters (89 pixels each), then 8.43 (64): the
+	// second chart starts at 534 px (column 7), the third at 534+490 = 1024
+	// or after, column 14 (1057).
+	widths := []float64{12, 12, 12, 12, 12, 12, 12, 12, 12}
+	got := chartColumns(widths, 3)
+	if !slices.Equal(got, []int{1, 7, 14}) {
+		t.Errorf("chart columns %v", got)
 	}
 }
