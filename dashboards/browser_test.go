@@ -212,18 +212,14 @@ func TestBrowserShowsEveryPageInBothLanguagesOnALaptopAndAPhone(t *testing.T) {
 	base, _ := url.Parse(srv.URL)
 	shots := screenshotDir(t)
 
-	browser := newBrowser(t, chrome)
-	if err := chromedp.Run(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	// One tab per language, side by side: the browser draws one while the
-	// other waits for the server or the test.
+	// One browser per language, side by side: one draws while the other
+	// waits for the server or the test. (Two tabs of one browser would
+	// not do: the tab in the background draws its charts late.)
 	t.Run("pages", func(t *testing.T) {
 		for _, lang := range []string{langFR, langEN} {
 			t.Run(lang, func(t *testing.T) {
 				t.Parallel()
-				ctx, cancel := chromedp.NewContext(browser)
-				defer cancel()
+				ctx := newBrowser(t, chrome)
 				ev := listen(ctx)
 				if err := chromedp.Run(ctx, network.Enable(), log.Enable(), runtime.Enable()); err != nil {
 					t.Fatalf("open a tab: %v", err)
@@ -241,6 +237,8 @@ func TestBrowserShowsEveryPageInBothLanguagesOnALaptopAndAPhone(t *testing.T) {
 // checkPage loads one page at each of browserWidths and checks it.
 func checkPage(t *testing.T, ctx context.Context, ev *browserEvents, base *url.URL, shots, axe, target string, p pageCase, lang string) {
 	ev.take()
+	start := time.Now()
+	defer func() { t.Logf("%s checked in %v", target, time.Since(start).Round(time.Millisecond)) }()
 	for i, width := range browserWidths {
 		var st pageState
 		var png []byte
@@ -269,7 +267,9 @@ func checkPage(t *testing.T, ctx context.Context, ev *browserEvents, base *url.U
 			t.Errorf("%d px: the page is %d px wide in a %d px window; sticking out: %v", width, st.ScrollWidth, st.InnerWidth, st.Wide)
 		}
 		if i == 0 && axe != "" {
+			a := time.Now()
 			checkAccessibility(t, ctx, axe)
+			t.Logf("axe-core: %v", time.Since(a).Round(time.Millisecond))
 		}
 		if i == len(browserWidths)-1 {
 			checkInfoControl(t, ctx)
@@ -448,16 +448,15 @@ func newBrowser(t *testing.T, chrome string) context.Context {
 		// Overlay scrollbars, as on a phone: the page has the whole
 		// window's width.
 		chromedp.Flag("hide-scrollbars", true),
-		// The test's tabs draw side by side: none is throttled as a
-		// background tab (ECharts draws on animation frames).
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1400, 1000),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
+		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unhandled node event") {
+			fmt.Fprintln(os.Stderr, "chromedp:", msg) // its own trouble; the page's errors are checked apart
+		}
+	}))
 	ctx, cancelT := context.WithTimeout(ctx, 10*time.Minute)
 	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
 	return ctx
