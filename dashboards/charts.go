@@ -173,7 +173,7 @@ func weeklyLines(v *view, id, label string, weeks []queries.WeekPoint, series []
 	for i, w := range weeks {
 		x[i] = v.Day(w.WeekStart)
 	}
-	line.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "4%", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", Name: v.T("week")}, opts.YAxis{Type: "value", Min: 0})...)
+	line.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "40", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", Name: v.T("week")}, opts.YAxis{Type: "value", Min: 0})...)
 	line.SetXAxis(x)
 	for _, s := range series {
 		data := make([]opts.LineData, len(weeks))
