@@ -63,6 +63,9 @@
         if (!axis.relaisFormat) { return; }
         axis.axisLabel = axis.axisLabel || {};
         axis.axisLabel.formatter = numberFormatter(axis.relaisFormat);
+        // On a narrow card, drop labels that would run together
+        // ("200400600800") rather than print them over each other.
+        axis.axisLabel.hideOverlap = true;
         delete axis.relaisFormat;
       });
     });
