@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"os"
@@ -115,6 +116,9 @@ func (p pageCase) wantStatus() int {
 	return p.status
 }
 
+// longSiteName is the browser test's long site name.
+const longSiteName = "Saint-Quentin-en-Yvelines — Direction des systèmes d'information et du numérique"
+
 // browserWidths are the window widths every page is checked at: a laptop
 // and a small phone.
 var browserWidths = []int64{1440, 360}
@@ -208,7 +212,11 @@ func TestBrowserShowsEveryPageInBothLanguagesOnALaptopAndAPhone(t *testing.T) {
 		t.Skip("echarts.min.js is not embedded (run `make assets`)")
 	}
 	axe := axeScript(t)
-	srv := startServer(t, hostileDB(t), nil)
+	db := hostileDB(t)
+	// A site with a long name, as real groups have: a site selector as
+	// wide as its longest option once made phone pages scroll sideways.
+	load(t, db, "sites", []driver.Value{"LONG", longSiteName, nil, int64(40)})
+	srv := startServer(t, db, nil)
 	base, _ := url.Parse(srv.URL)
 	shots := screenshotDir(t)
 
