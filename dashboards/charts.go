@@ -30,8 +30,10 @@ type echartsOptions interface {
 	JSON() map[string]interface{}
 }
 
-// newChart marshals a go-echarts chart's options.
-func newChart(id, class, label string, c echartsOptions) (chart, error) {
+// newChart marshals a go-echarts chart's options. Its value axes and its
+// tooltip show numbers in the page's language (numberFormat): f when
+// given, else up to one decimal and no unit.
+func newChart(id, class, label string, c echartsOptions, f ...numberFormat) (chart, error) {
 	c.Validate()
 	obj := c.JSON()
 	// The toolbox and the empty title go-echarts always adds are noise on
@@ -41,7 +43,71 @@ func newChart(id, class, label string, c echartsOptions) (chart, error) {
 	if err != nil {
 		return chart{}, fmt.Errorf("chart %s: %w", id, err)
 	}
+	format := numberFormat{Decimals: 1}
+	if len(f) > 0 {
+		format = f[0]
+	}
+	if b, err = withNumberFormat(b, format); err != nil {
+		return chart{}, fmt.Errorf("chart %s: %w", id, err)
+	}
 	return chart{ID: id, Class: class, Label: label, Option: b}, nil
+}
+
+// numberFormat is how static/app.js shows a chart's numbers: the JSON
+// carries it as "relaisFormat" on value axes and the tooltip, and app.js
+// installs an Intl.NumberFormat of the page's language (a formatter
+// function cannot travel in JSON). docs/pages.md, "Languages and formats".
+type numberFormat struct {
+	Decimals int    `json:"decimals"`
+	Suffix   string `json:"suffix,omitempty"`
+}
+
+// percentFormat is the format of a chart whose values are percentages
+// (already times 100), with the language's percent sign.
+func percentFormat(v *view) numberFormat { return numberFormat{Decimals: 1, Suffix: pct(v.Lang)} }
+
+// withNumberFormat marks every value axis without a format, and a tooltip
+// without a formatter of its own, with f.
+func withNumberFormat(option []byte, f numberFormat) ([]byte, error) {
+	var obj map[string]any
+	if err := json.Unmarshal(option, &obj); err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"xAxis", "yAxis"} {
+		for _, axis := range asList(obj[k]) {
+			if axis["type"] == "value" && axis["relaisFormat"] == nil {
+				axis["relaisFormat"] = f
+			}
+		}
+	}
+	for _, tip := range asList(obj["tooltip"]) {
+		if tip["formatter"] == nil && tip["relaisFormat"] == nil {
+			tip["relaisFormat"] = f
+		}
+	}
+	return json.Marshal(obj)
+}
+
+// asList is an option's object or list of objects as a list.
+func asList(x any) []map[string]any {
+	switch x := x.(type) {
+	case map[string]any:
+		return []map[string]any{x}
+	case []any:
+		var out []map[string]any
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+var statusColors = map[string]string{
+	queries.StatusMet: "#1a7f37", queries.StatusOnTrack: "#2f81f7", queries.StatusAtRisk: "#bf8700",
+	queries.StatusOffTrack: "#cf222e", queries.StatusNoData: "#8c959f",
 }
 
 func noAnimation() charts.GlobalOpts { return charts.WithAnimation(false) }
@@ -66,9 +132,9 @@ func weeklyLines(v *view, id, label string, weeks []queries.WeekPoint, series []
 	line := charts.NewLine()
 	x := make([]string, len(weeks))
 	for i, w := range weeks {
-		x[i] = w.WeekStart
+		x[i] = v.Day(w.WeekStart)
 	}
-	line.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "4%", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", Name: v.T("week")}, opts.YAxis{Type: "value", Min: 0})...)
+	line.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "40", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", Name: v.T("week")}, opts.YAxis{Type: "value", Min: 0})...)
 	line.SetXAxis(x)
 	for _, s := range series {
 		data := make([]opts.LineData, len(weeks))

@@ -24,15 +24,43 @@ const (
 	topIdeas = 5
 )
 
-// paramError is a bad query parameter: a 400 with its message.
-type paramError struct{ msg string }
+// paramError is a bad query parameter: a 400 with its message (in
+// English, for the JSON API) and, when a page may show it, the words key
+// of the same message and its arguments, for the page's language.
+type paramError struct {
+	msg  string
+	key  string
+	args []any
+}
 
 func (e paramError) Error() string { return e.msg }
 
-// notFoundError is an unknown site: a 404 with its message.
-type notFoundError struct{ msg string }
+// notFoundError is an unknown site or page: a 404 with its message, and its
+// words key and arguments as paramError.
+type notFoundError struct {
+	msg  string
+	key  string
+	args []any
+}
 
 func (e notFoundError) Error() string { return e.msg }
+
+// pageMessage is the message of a 400 or 404 error in the page's language:
+// its words key with its arguments, or the generic words of its status
+// when it has no key.
+func pageMessage(v *view, err error) string {
+	var pe paramError
+	var nf notFoundError
+	switch {
+	case errors.As(err, &pe) && pe.key != "":
+		return fmt.Sprintf(v.T(pe.key), pe.args...)
+	case errors.As(err, &nf) && nf.key != "":
+		return fmt.Sprintf(v.T(nf.key), nf.args...)
+	case errors.As(err, &nf):
+		return v.T("not_found_body")
+	}
+	return v.T("bad_request_body")
+}
 
 func statusOf(err error) int {
 	var pe paramError
@@ -55,7 +83,7 @@ func (s *Server) parseAsOf(r *http.Request) (time.Time, error) {
 	}
 	t, err := time.Parse(dateLayout, v)
 	if err != nil {
-		return time.Time{}, paramError{fmt.Sprintf("as_of %q: want a date YYYY-MM-DD", v)}
+		return time.Time{}, paramError{msg: fmt.Sprintf("as_of %q: want a date YYYY-MM-DD", v), key: "error_as_of", args: []any{v}}
 	}
 	return t, nil
 }
@@ -68,7 +96,7 @@ func parseMonth(r *http.Request, asOf time.Time) (time.Time, error) {
 	}
 	t, err := time.Parse(monthLayout, v)
 	if err != nil {
-		return time.Time{}, paramError{fmt.Sprintf("month %q: want a month YYYY-MM", v)}
+		return time.Time{}, paramError{msg: fmt.Sprintf("month %q: want a month YYYY-MM", v), key: "error_month", args: []any{v}}
 	}
 	return t, nil
 }
@@ -81,7 +109,7 @@ func parseWeeks(r *http.Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxWeeks {
-		return 0, paramError{fmt.Sprintf("weeks %q: want a whole number from 1 to %d", v, maxWeeks)}
+		return 0, paramError{msg: fmt.Sprintf("weeks %q: want a whole number from 1 to %d", v, maxWeeks), key: "error_weeks", args: []any{v, maxWeeks}}
 	}
 	return n, nil
 }
@@ -107,7 +135,7 @@ func findSite(doc *queries.Document, id string) (*queries.Site, error) {
 			return &doc.Sites[i], nil
 		}
 	}
-	return nil, notFoundError{fmt.Sprintf("site %q is not loaded", id)}
+	return nil, notFoundError{msg: fmt.Sprintf("site %q is not loaded", id), key: "error_site", args: []any{id}}
 }
 
 // pageCache keeps page-query results and rendered answers per data

@@ -47,7 +47,7 @@ type DryRunFunc func(ctx context.Context, path, name string) ([]DryRunFile, erro
 // endpoint (loopback, same origin, size).
 func (s *Server) dryRunPage(c *gin.Context) {
 	if s.opts.DryRun == nil {
-		s.dryRunError(c, http.StatusNotFound, "this server does not offer dry runs")
+		s.dryRunError(c, http.StatusNotFound, translations[pickLang(c.Request)].word("dry_run_off"))
 		return
 	}
 	if msg := s.writeRefusal(c.Request, "request"); msg != "" {
@@ -57,7 +57,7 @@ func (s *Server) dryRunPage(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)
 	fh, err := c.FormFile("file")
 	if err != nil {
-		s.dryRunError(c, http.StatusBadRequest, "want a multipart form with a \"file\" field: "+err.Error())
+		s.dryRunError(c, http.StatusBadRequest, translations[pickLang(c.Request)].word("dry_run_no_file"))
 		return
 	}
 	dir, err := os.MkdirTemp("", "relais-dryrun-")

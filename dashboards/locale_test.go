@@ -87,42 +87,6 @@ func readable(page string) string {
 	return html.UnescapeString(text + " " + strings.Join(titles, " "))
 }
 
-func TestPagesShowNoInternalCode(t *testing.T) {
-	srv := startServer(t, hostileDB(t), nil)
-	// Codes a person could mistake for words (ideas, met) cannot be told
-	// apart; those written with an underscore, and the data page's own
-	// word for broken references, can.
-	codes := []string{"dangling"}
-	for _, c := range catalog() {
-		if strings.Contains(c, "_") {
-			codes = append(codes, c)
-		}
-	}
-	fileColumns := map[string]bool{}
-	for _, ds := range queries.Datasets() {
-		for _, c := range ds.Columns {
-			fileColumns[c.Name] = true
-		}
-	}
-	for _, lang := range []string{langFR, langEN} {
-		for _, p := range []string{"/", "/sites", "/sites/LYON", "/sites/EVIL", "/sites/PARIS", "/committee", "/data", "/ideas/I3", "/challenges"} {
-			resp, body := get(t, srv.URL+p+"?lang="+lang)
-			if resp.StatusCode != 200 {
-				t.Fatalf("%s %s: status %d", lang, p, resp.StatusCode)
-			}
-			text := readable(string(body))
-			for _, c := range codes {
-				if p == "/data" && fileColumns[c] {
-					continue // the data page names the files' own column headers
-				}
-				if regexp.MustCompile(`\b` + c + `\b`).MatchString(text) {
-					t.Errorf("%s?lang=%s shows the internal code %q", p, lang, c)
-				}
-			}
-		}
-	}
-}
-
 func TestPagesShowFlagsInWords(t *testing.T) {
 	srv := startServer(t, hostileDB(t), nil)
 	_, body := get(t, srv.URL+"/sites?lang=en")

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -41,6 +42,7 @@ func newPages() (*pages, error) {
 		"decisionsView": func(v *view, items []queries.DecisionEntry) listView[queries.DecisionEntry] {
 			return listView[queries.DecisionEntry]{V: v, Items: items}
 		},
+		"info": func(v *view, key string) infoControl { return v.info(key) },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
@@ -105,6 +107,39 @@ type view struct {
 	doc *queries.Document
 	// freshKnown says DataUntil was read (it may still be "": no dated row).
 	freshKnown bool
+	// infos counts the page's info controls, for their ids.
+	infos int
+}
+
+// infoControl is a definition's info button and its popover, shown by the
+// "info" template of partials.html: {{template "info" (info $ "key")}}.
+// Text is "" when the key has no definition (the template then shows
+// nothing).
+type infoControl struct {
+	ID    string // the popover's id, unique in the page
+	Name  string // what is defined, in words
+	Label string // the button's accessible name ("Definition: Adoption")
+	Text  string // the definition
+}
+
+// info is the info control of a key's definition: a KPI key, flag, status
+// or any other key of the definitions section of the locale files.
+func (v *view) info(key string) infoControl {
+	text := v.tr.Definitions[key]
+	if text == "" {
+		return infoControl{}
+	}
+	v.infos++
+	name, ok := v.tr.Labels[key]
+	if !ok {
+		name = v.T(key)
+	}
+	return infoControl{
+		ID:    "def-" + strconv.Itoa(v.infos) + "-" + key,
+		Name:  name,
+		Label: fmt.Sprintf(v.T("definition_of"), name),
+		Text:  text,
+	}
 }
 
 func (s *Server) newView(c *gin.Context, nav, path string) *view {
@@ -158,34 +193,85 @@ func (v *view) FlagText(k string) string {
 // F formats a figure for people.
 func (v *view) F(key string, x *float64) string { return format(v.Lang, key, x) }
 
-// N formats a count.
-func (v *view) N(n int64) string { return num(v.Lang, float64(n), 0) }
+// N formats a count (any integer type) with the language's digit grouping:
+// 116 316 in French, 116,316 in English.
+func (v *view) N(n any) string { return num(v.Lang, toFloat(n), 0) }
+
+// toFloat is a template's number as a float64 (NaN for anything else).
+func toFloat(n any) float64 {
+	switch n := n.(type) {
+	case int:
+		return float64(n)
+	case int64:
+		return float64(n)
+	case int32:
+		return float64(n)
+	case float64:
+		return n
+	}
+	return math.NaN()
+}
+
+// P says a count with its noun in the right plural form: the words
+// KEY_one and KEY_other of the locale files, each with one %s for the
+// number. French takes the singular for 0 and 1 ("0 idée", "1 idée"),
+// English for 1 only ("0 ideas", "1 idea").
+func (v *view) P(key string, n any) string {
+	x := toFloat(n)
+	form := "_other"
+	if x == 1 || (x == 0 && v.Lang == langFR) {
+		form = "_one"
+	}
+	return fmt.Sprintf(v.T(key+form), v.N(n))
+}
 
 // Days formats a duration in days.
 func (v *view) Days(x float64) string { return format(v.Lang, "decision_delay_days", &x) }
 
-// Day formats a calendar date (YYYY-MM-DD) in the language's one date
-// style: 26/11/2026 in French, 2026-11-26 in English.
-func (v *view) Day(iso string) string {
-	d, err := time.Parse(dateLayout, iso)
-	if err != nil {
-		return iso
-	}
-	if v.Lang == langFR {
-		return d.Format("02/01/2006")
-	}
-	return iso
-}
-
-// Date formats an instant as a local date and time.
+// Date formats an instant as a date and time, in one style per language
+// on every page: 26/11/2026 18:48 in French, 2026-11-26 18:48 in English.
 func (v *view) Date(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	if v.Lang == langFR {
-		return t.Format("02/01/2006 15:04")
+	return t.Format(v.dayLayout() + " 15:04")
+}
+
+// Day formats a date (a time.Time, or a YYYY-MM-DD string or *string) in
+// the page's style: 26/11/2026 in French, 2026-11-26 in English; "—" when
+// empty. A string that is not a date is shown as it is.
+func (v *view) Day(d any) string {
+	var s string
+	switch d := d.(type) {
+	case time.Time:
+		if d.IsZero() {
+			return "—"
+		}
+		return d.Format(v.dayLayout())
+	case *string:
+		if d != nil {
+			s = *d
+		}
+	case string:
+		s = d
+	default:
+		return fmt.Sprint(d)
 	}
-	return t.Format("2006-01-02 15:04")
+	if s == "" {
+		return "—"
+	}
+	t, err := time.Parse(dateLayout, s)
+	if err != nil {
+		return s
+	}
+	return t.Format(v.dayLayout())
+}
+
+func (v *view) dayLayout() string {
+	if v.Lang == langFR {
+		return "02/01/2006"
+	}
+	return dateLayout
 }
 
 // Raw gives a figure's raw value for sorting (empty when unknown).
@@ -292,7 +378,7 @@ func (s *Server) writeHTML(c *gin.Context, code int, lang string, body []byte) {
 func (s *Server) pageError(c *gin.Context, nav string, err error) {
 	code := statusOf(err)
 	v := s.newView(c, nav, c.Request.URL.Path)
-	msg := err.Error()
+	msg := pageMessage(v, err)
 	switch code {
 	case http.StatusBadRequest:
 		v.Title = v.T("bad_request")
@@ -326,7 +412,7 @@ func (s *Server) notFound(c *gin.Context) {
 		c.JSON(http.StatusNotFound, gin.H{"error": "no such endpoint"})
 		return
 	}
-	s.pageError(c, "", notFoundError{"no such page: " + c.Request.URL.Path})
+	s.pageError(c, "", notFoundError{msg: "no such page: " + c.Request.URL.Path, key: "error_page", args: []any{c.Request.URL.Path}})
 }
 
 // snapshotOf is the KPI snapshot of the request's as-of date, with what

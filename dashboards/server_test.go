@@ -237,11 +237,12 @@ func TestLanguageComesFromTheQueryThenAcceptLanguageThenFrench(t *testing.T) {
 	}
 }
 
-func TestDefinitionsAreOneHoverAway(t *testing.T) {
+func TestDefinitionsAreOneTapAway(t *testing.T) {
 	srv := startServer(t, hostileDB(t), nil)
 	_, body := get(t, srv.URL+"/sites?lang=en")
-	if !bytes.Contains(body, []byte(`<abbr title="Active in 30 days / headcount.">Adoption</abbr>`)) {
-		t.Error("adoption has no definition on hover")
+	info := regexp.MustCompile(`Adoption<button type="button" class="info" popovertarget="(def-[0-9]+-adoption)" aria-label="Definition: Adoption" title="Active in 30 days / headcount.">i</button><span class="definition" id="(def-[0-9]+-adoption)" popover><strong>Adoption</strong>Active in 30 days / headcount.</span>`)
+	if m := info.FindSubmatch(body); m == nil || !bytes.Equal(m[1], m[2]) {
+		t.Error("adoption has no info button opening its definition")
 	}
 	if !bytes.Contains(body, []byte("No ambassador active in the last 30 days")) {
 		t.Error("flags are not said in words")

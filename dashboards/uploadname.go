@@ -31,13 +31,13 @@ func uploadName(fh *multipart.FileHeader, n int) (string, error) {
 	}
 	switch {
 	case len(name) > maxUploadName:
-		return "", paramError{fmt.Sprintf("file name %q is %d bytes long; at most %d are accepted: rename the file", shown, len(name), maxUploadName)}
+		return "", paramError{msg: fmt.Sprintf("file name %q is %d bytes long; at most %d are accepted: rename the file", shown, len(name), maxUploadName)}
 	case strings.ContainsAny(name, `/\`):
-		return "", paramError{fmt.Sprintf("file name %q holds a folder path; send the file's own name", shown)}
+		return "", paramError{msg: fmt.Sprintf("file name %q holds a folder path; send the file's own name", shown)}
 	case name == "." || name == "..":
-		return "", paramError{fmt.Sprintf("%q is not a file name", shown)}
+		return "", paramError{msg: fmt.Sprintf("%q is not a file name", shown)}
 	case hasControl(name):
-		return "", paramError{fmt.Sprintf("file name %q holds control characters: rename the file", shown)}
+		return "", paramError{msg: fmt.Sprintf("file name %q holds control characters: rename the file", shown)}
 	}
 	return name, nil
 }

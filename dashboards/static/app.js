@@ -25,6 +25,7 @@
       }
       var links = option.links;
       delete option.links;
+      localize(option);
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option);
       chartLinks(chart, links);
@@ -52,6 +53,48 @@
   }
   // --- end of chart links.
 
+  // Charts' numbers in the page's language. Functions cannot travel in
+  // the chart's JSON, so the server marks what to format: an axis or the
+  // tooltip carries "relaisFormat": {"decimals": N, "suffix": "…"}, and
+  // this installs an Intl.NumberFormat of the page's lang (<html lang>):
+  // 18 000 in French, 18,000 in English (docs/pages.md, "Languages and
+  // formats").
+  function numberFormatter(f) {
+    var nf = new Intl.NumberFormat(document.documentElement.lang || undefined,
+      { maximumFractionDigits: f.decimals || 0 });
+    var suffix = f.suffix || "";
+    return function (x) {
+      if (Array.isArray(x)) { x = x[x.length - 1]; }
+      var n = typeof x === "number" ? x : Number(x);
+      if (x === null || x === undefined || x === "" || x === "-" || isNaN(n)) { return "—"; }
+      return nf.format(n) + suffix;
+    };
+  }
+
+  function eachOf(x, fn) {
+    if (!x) { return; }
+    (Array.isArray(x) ? x : [x]).forEach(fn);
+  }
+
+  function localize(option) {
+    ["xAxis", "yAxis"].forEach(function (k) {
+      eachOf(option[k], function (axis) {
+        if (!axis.relaisFormat) { return; }
+        axis.axisLabel = axis.axisLabel || {};
+        axis.axisLabel.formatter = numberFormatter(axis.relaisFormat);
+        // On a narrow card, drop labels that would run together
+        // ("200400600800") rather than print them over each other.
+        axis.axisLabel.hideOverlap = true;
+        delete axis.relaisFormat;
+      });
+    });
+    eachOf(option.tooltip, function (tip) {
+      if (!tip.relaisFormat) { return; }
+      tip.valueFormatter = numberFormatter(tip.relaisFormat);
+      delete tip.relaisFormat;
+    });
+  }
+
   function cellValue(td) {
     var v = td.getAttribute("data-value");
     if (v === null) { v = td.textContent.trim(); }
@@ -64,7 +107,10 @@
     var heads = table.querySelectorAll("th[data-sort]");
     heads.forEach(function (th, _) {
       th.setAttribute("tabindex", "0");
-      function sort() {
+      function sort(e) {
+        // A definition's info button in the header opens the definition;
+        // it does not sort.
+        if (e && e.target && e.target.closest && e.target.closest("button.info, .definition")) { return; }
         var idx = Array.prototype.indexOf.call(th.parentNode.children, th);
         var asc = th.getAttribute("aria-sort") !== "ascending";
         heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
@@ -82,7 +128,7 @@
         rows.forEach(function (r) { body.appendChild(r); });
       }
       th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+      th.addEventListener("keydown", function (e) { if ((e.key === "Enter" || e.key === " ") && e.target === th) { e.preventDefault(); sort(); } });
     });
   }
 
