@@ -216,7 +216,7 @@ func TestCommitteeShowsTheGroupTop5AndASitesTop5(t *testing.T) {
 	if len(order) != 3 || string(order[0][1]) != "I1" || string(order[1][1]) != "I2" || string(order[2][1]) != "I5" {
 		t.Errorf("the group's top links %q, want I1, I2, I5 in order", order)
 	}
-	if !strings.Contains(string(html), `id="top-site-choice"`) || strings.Contains(string(html), `class="card site-ideas"`) {
+	if !strings.Contains(string(html), `id="top-site-choice"`) || strings.Contains(string(html), `id="every-site-top"`) {
 		t.Errorf("without a site the page should offer a site choice and no card per site")
 	}
 	_, html = get(t, srv.URL+"/committee?month=2026-11&site=EVIL&lang=en")
@@ -239,7 +239,7 @@ func TestCommitteePackHasTheWholeChangelogWithDatesInTheLanguagesStyle(t *testin
 	if dates[0] != "27/11/2026" || dates[120] != "02/11/2026" {
 		t.Errorf("French dates %s .. %s, want 27/11/2026 .. 02/11/2026", dates[0], dates[120])
 	}
-	for _, want := range []string{`data-print`, `class="card site-ideas"`, "Les 121 décisions du mois"} {
+	for _, want := range []string{`data-print`, `id="every-site-top"`, "Les 121 décisions du mois"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("the pack lacks %s", want)
 		}
