@@ -7,12 +7,14 @@ package dashboards
 // the pack to print, with the whole changelog on one page (docs/pages.md).
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -397,7 +399,9 @@ func (s *Server) committee(c *gin.Context, v *view) (string, error) {
 			b.BySite[len(b.BySite)-1].Ideas = append(b.BySite[len(b.BySite)-1].Ideas, idea)
 		}
 	}
-	b.Challenges, _ = s.challengeList(c.Request.Context()) // cached by parseCommittee
+	if b.Challenges, err = s.challengeList(c.Request.Context()); err != nil { // cached by parseCommittee
+		return "", err
+	}
 	for _, ch := range b.Challenges {
 		if ch.ChallengeID == q.challenge {
 			b.ChallengeTitle = ch.Title
@@ -466,16 +470,10 @@ func synthRows(v *view, f committeeFilters, syn []queries.SiteMonth) []synthRow 
 			TopURL: v.URL("/committee", f.pairs()...) + "#top-site"}
 	}
 	slices.SortStableFunc(out, func(a, b synthRow) int {
-		if a.Total != b.Total {
-			return int(b.Total - a.Total)
+		if c := cmp.Compare(b.Total, a.Total); c != 0 {
+			return c
 		}
-		if a.SiteID < b.SiteID {
-			return -1
-		}
-		if a.SiteID > b.SiteID {
-			return 1
-		}
-		return 0
+		return strings.Compare(a.SiteID, b.SiteID)
 	})
 	return out
 }
