@@ -137,7 +137,7 @@ func (s *Server) apiSeries(c *gin.Context) {
 	s.writeJSON(c, resp)
 }
 
-func (s *Server) apiCommittee(c *gin.Context) { answerLoaded(s, c, s.loadCommittee) }
+func (s *Server) apiCommittee(c *gin.Context) { answerLoaded(s, c, s.loadCommitteeAPI) }
 
 func (s *Server) apiData(c *gin.Context) { answerNoStore(s, c, s.loadData) }
 

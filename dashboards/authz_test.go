@@ -116,6 +116,9 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 		{"GET", "/committee", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/ideas/I2", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/challenges", [6]int{no, ok, ok, ok, ok, no}},
+		{"GET", "/committee?site=PARIS&decision=rejected&month=2026-10&page=1&per_page=5", [6]int{no, ok, ok, ok, ok, no}},
+		{"GET", "/committee?print=1", [6]int{no, ok, ok, ok, ok, no}},
+		{"GET", "/committee?challenge=NOPE", [6]int{no, 404, 404, 404, 404, no}},
 		{"GET", "/data", [6]int{no, bad, bad, bad, ok, no}},
 		{"GET", "/api/v1/kpis", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/api/v1/sites/LYON", [6]int{no, ok, ok, ok, ok, no}},
@@ -124,6 +127,7 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 		{"GET", "/api/v1/committee", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/api/v1/ideas/I2", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/api/v1/challenges", [6]int{no, ok, ok, ok, ok, no}},
+		{"GET", "/api/v1/committee?site=EVIL&decision=retained&page=1&per_page=5", [6]int{no, ok, ok, ok, ok, no}},
 		{"GET", "/api/v1/data", [6]int{no, bad, bad, bad, ok, no}},
 		{"GET", "/data/audit", [6]int{no, bad, bad, bad, ok, no}},
 		{"GET", "/api/v1/audit", [6]int{no, bad, bad, bad, ok, no}},
@@ -164,7 +168,7 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 	}
 	// Pages are cached per scope: the core team's rendering, cached first,
 	// is never served to a viewer or to another site's ambassador.
-	for _, path := range []string{"/sites/PARIS?lang=en", "/committee?lang=en", "/api/v1/sites/PARIS"} {
+	for _, path := range []string{"/sites/PARIS?lang=en", "/committee?lang=en", "/committee?lang=en&print=1", "/api/v1/sites/PARIS", "/api/v1/committee?page=1"} {
 		do(t, "GET", srv.URL+path, nil, "", callers[4].headers)
 		for _, c := range []caller{callers[1], callers[2], callers[3]} {
 			if _, b := do(t, "GET", srv.URL+path, nil, "", c.headers); bytes.Contains(b, []byte("Paul")) {
@@ -176,6 +180,22 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 	_, b := do(t, "GET", srv.URL+"/api/v1/sites/PARIS", nil, "", callers[2].headers)
 	if bytes.Contains(b, []byte(`"author_id":"P`)) {
 		t.Errorf("PARIS idea authors shown to LYON's ambassador: %.400s", b)
+	}
+	// In the committee's answer too (the group's top, every site's, the
+	// synthesis's longest waiting): EVIL's I1 is P01's, LYON's I2 P00's;
+	// the core team sees both, the LYON ambassador LYON's only, the sponsor
+	// neither.
+	for _, c := range []struct {
+		who      caller
+		p00, p01 bool
+	}{{callers[4], true, true}, {callers[2], true, false}, {callers[3], false, false}} {
+		_, b := do(t, "GET", srv.URL+"/api/v1/committee?month=2026-11", nil, "", c.who.headers)
+		if got := bytes.Contains(b, []byte(`"author_id":"P00"`)); got != c.p00 {
+			t.Errorf("%s sees LYON's author: %v, want %v", c.who.name, got, c.p00)
+		}
+		if got := bytes.Contains(b, []byte(`"author_id":"P01"`)); got != c.p01 {
+			t.Errorf("%s sees EVIL's author: %v, want %v", c.who.name, got, c.p01)
+		}
 	}
 }
 

@@ -94,6 +94,7 @@ var testPages = []pageCase{
 	{name: "committee", path: "/committee", charts: true},
 	{name: "committee-month", path: "/committee?month=2026-11", charts: true},
 	{name: "committee-site", path: "/committee?site=LYON&month=2026-11", charts: true},
+	{name: "committee-pack", path: "/committee?print=1&month=2026-11", charts: true},
 	{name: "data", path: "/data", charts: true},
 	{name: "audit", path: "/data/audit"},
 	{name: "idea", path: "/ideas/I3"},

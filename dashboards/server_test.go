@@ -3,13 +3,11 @@ package dashboards
 import (
 	"bytes"
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -397,27 +395,6 @@ func TestServerWithoutEChartsSaysSo(t *testing.T) {
 	resp, _ := get(t, srv.URL+"/static/echarts.min.js")
 	if (resp.StatusCode == 200) != EChartsEmbedded() {
 		t.Errorf("echarts.min.js status %d while embedded=%v", resp.StatusCode, EChartsEmbedded())
-	}
-}
-
-func TestCommitteePageShowsTheLatest500DecisionsAndTheJSONAllOfThem(t *testing.T) {
-	db := hostileDB(t)
-	var rows [][]driver.Value
-	for n := 0; n < 510; n++ {
-		rows = append(rows, []driver.Value{"I3", "postponed", time.Date(2026, 11, 2, 8, 0, n, 0, paris), "r" + strconv.Itoa(n)})
-	}
-	load(t, db, "decisions", rows...)
-	srv := startServer(t, db, nil)
-	_, page := get(t, srv.URL+"/committee?month=2026-11&lang=en")
-	if !bytes.Contains(page, []byte(`id="changelog-capped"`)) {
-		t.Error("the page does not say the changelog is cut")
-	}
-	if bytes.Contains(page, []byte(">r0<")) || !bytes.Contains(page, []byte(">r509<")) {
-		t.Error("the page does not show the latest decisions")
-	}
-	_, body := get(t, srv.URL+"/api/v1/committee?month=2026-11")
-	if !bytes.Contains(body, []byte(`"r0"`)) || !bytes.Contains(body, []byte(`"r509"`)) {
-		t.Error("the JSON lacks some decisions of the month")
 	}
 }
 

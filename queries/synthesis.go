@@ -69,7 +69,7 @@ func (db *DB) MonthlySynthesis(ctx context.Context, month time.Time, asOf time.T
 	if err != nil {
 		return nil, err
 	}
-	waiting, err := db.openIdeas(ctx, "monthly synthesis", hi, "", longestWaiting, "age")
+	waiting, err := db.openIdeas(ctx, "monthly synthesis", hi, TopOpenFilter{PerSite: true}, longestWaiting, "age")
 	if err != nil {
 		return nil, err
 	}

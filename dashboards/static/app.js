@@ -35,6 +35,7 @@
     window.addEventListener("resize", function () {
       charts.forEach(function (c) { c.resize(); });
     });
+    return charts;
   }
 
   // --- Chart links (docs/pages.md). A chart whose items open a page
@@ -144,11 +145,28 @@
     });
   }
 
+  // Printing (docs/pages.md, "Printing"). Charts are canvases drawn at the
+  // screen's width: before printing, the html.printing class gives <main>
+  // the width of an A4 landscape page (static/app.css, print block) and
+  // every chart is drawn again at its element's new size; after printing,
+  // at the screen's. A button with data-print opens the browser's print
+  // dialog (whose "Save as PDF" is the PDF); no inline handler, per the CSP.
+  function printable(charts) {
+    var root = document.documentElement;
+    function redraw() { charts.forEach(function (c) { c.resize(); }); }
+    window.addEventListener("beforeprint", function () { root.classList.add("printing"); redraw(); });
+    window.addEventListener("afterprint", function () { root.classList.remove("printing"); redraw(); });
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   window.relais = {
     start: function () {
-      drawCharts();
+      var charts = drawCharts() || [];
       document.querySelectorAll("table.sortable").forEach(sortable);
       autoSubmit();
+      printable(charts);
     }
   };
 })();

@@ -1,7 +1,7 @@
 -- Monthly synthesis per known site between $lo and $hi (the month, cut at
 -- the end of the as-of date): ideas shared (created, withdrawn excluded),
 -- the changelog's decisions by kind (same source rule as
--- decisions_changelog.sql), ideas implemented (status implemented and
+-- committee_changelog.sql), ideas implemented (status implemented and
 -- implemented_at, or decided_at when empty, in the period).
 WITH dec AS (
     -- changelog (queries/derived.go): the changelog's source rule with the

@@ -1,7 +1,10 @@
 -- Ideas open at $as_of_end (status submitted or in_review, no decision before
--- it in ideas.decided_at or decisions), per ideas.site_id, ranked by
--- impact x feasibility (unscored last), then more votes (dated before
--- $as_of_end), then older, then idea_id; the first $limit of each site.
+-- it in ideas.decided_at or decisions), per ideas.site_id ($per_site) or
+-- for the whole group (not $per_site), ranked by impact x feasibility
+-- (unscored last), then more votes (dated before $as_of_end), then older,
+-- then idea_id; the first $limit of each site (or of the group).
+-- $site keeps one site, $challenge the ideas of one challenge
+-- (ideas.challenge_id); '' keeps all.
 -- $order = 'score' ranks as above; 'age' ranks oldest first (the monthly
 -- synthesis's "waiting longest").
 -- idea_info and engagements (queries/derived.go) carry the ideas with their
@@ -15,6 +18,7 @@ WITH open_ideas AS (
        AND (decided_at IS NULL OR decided_at >= $as_of_end::TIMESTAMPTZ)
        AND (first_decision_at IS NULL OR first_decision_at >= $as_of_end::TIMESTAMPTZ)
        AND ($site = '' OR site_id = $site)
+       AND ($challenge = '' OR idea_id IN (SELECT idea_id FROM ideas WHERE challenge_id = $challenge))
 ),
 -- idea_info has each idea's votes and the local day of its latest vote:
 -- when that day is before $end_day every vote counts; only the ideas voted
@@ -41,7 +45,7 @@ ranked AS (
            coalesce(vc.n, 0) AS votes,
            (epoch_us($as_of_end::TIMESTAMPTZ) - epoch_us(o.created_at)) / 86400000000.0 AS waiting_days,
            row_number() OVER (
-               PARTITION BY o.site_id
+               PARTITION BY CASE WHEN $per_site THEN o.site_id END
                ORDER BY CASE WHEN $order = 'age' THEN NULL ELSE o.impact * o.feasibility END DESC NULLS LAST,
                         CASE WHEN $order = 'age' THEN NULL ELSE coalesce(vc.n, 0) END DESC NULLS LAST,
                         o.created_at, o.idea_id) AS rank
@@ -51,4 +55,4 @@ ranked AS (
 SELECT idea_id, site_id, title, kind, status, author_id, created_at, impact, feasibility, score, votes, waiting_days
   FROM ranked
  WHERE rank <= $limit
- ORDER BY site_id, rank;
+ ORDER BY CASE WHEN $per_site THEN site_id END, rank;
