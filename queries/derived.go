@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -75,10 +76,18 @@ var derivedDatasets = []string{"people", "ideas", "votes", "comments", "activity
 // data calls ensureDerived first, which recomputes it on committed rows. A
 // reader therefore never sees derived data that disagrees with the rows,
 // and a load does not pay for reading back what it has just appended.
-func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error {
+//
+// The load's id goes beside the mark (derived_stale_loads): when every mark
+// of a dataset comes with its load, the derived data of the datasets that
+// allow it is brought up to date for those loads' rows only
+// (refreshFactDays).
+func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset, loadID int64) error {
 	for _, name := range derivedDatasets {
 		if name == ds.Name {
 			if _, err := conn.ExecContext(ctx, `INSERT INTO derived_stale VALUES (?)`, ds.Name); err != nil {
+				return fmt.Errorf("derived data: %w", err)
+			}
+			if _, err := conn.ExecContext(ctx, `INSERT INTO derived_stale_loads VALUES (?, ?)`, ds.Name, loadID); err != nil {
 				return fmt.Errorf("derived data: %w", err)
 			}
 		}
@@ -87,18 +96,37 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 }
 
 // followUps are the derived tables computed from several datasets, rebuilt
-// once after the datasets' own derived data.
+// once after the datasets' own derived data: fact_weeks whole (weeks), or
+// only the weeks of the local days [firstDay, lastDay] (weekDays) when the
+// fact_days rows changed on those days only.
 type followUps struct {
 	weeks, changelog, ideaInfo bool
+	weekDays                   bool
+	firstDay, lastDay          int64
+}
+
+// daysChanged notes that fact_days changed on the local days [lo, hi] only.
+func (f *followUps) daysChanged(lo, hi int64) {
+	if !f.weekDays {
+		f.weekDays, f.firstDay, f.lastDay = true, lo, hi
+		return
+	}
+	f.firstDay, f.lastDay = min(f.firstDay, lo), max(f.lastDay, hi)
 }
 
 // refreshDataset recomputes the derived data of one dataset and notes the
-// shared tables to rebuild after.
-func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, f *followUps) error {
+// shared tables to rebuild after. loads, when not nil, are the loads of
+// the dataset since its derived data was last brought up to date (every
+// change to the dataset since then): a dataset whose derived data allows
+// it is then brought up to date for those loads' rows only.
+func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, loads []int64, f *followUps) error {
 	switch name {
 	case "people":
 		return rebuildPersonInfo(ctx, conn)
 	case "activity":
+		if loads != nil {
+			return db.refreshFactDays(ctx, conn, factSources[0], loads, f)
+		}
 		f.weeks = true
 		return db.rebuildFacts(ctx, conn, factSources[0])
 	case "ideas":
@@ -108,6 +136,9 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, f
 		}
 		if err := keyIdeas(ctx, conn, "ideas"); err != nil {
 			return err
+		}
+		if loads != nil {
+			return db.updateEngagementIdeas(ctx, conn)
 		}
 		return db.refreshEngagementIdeas(ctx, conn)
 	case "votes", "comments":
@@ -157,6 +188,26 @@ func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
 		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
 		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
 		           FROM fact_days GROUP BY 1)`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fmt.Errorf("fact weeks: %w", err)
+		}
+	}
+	return nil
+}
+
+// refreshWeeks recomputes the fact_weeks rows of the weeks that hold the
+// local days [firstDay, lastDay], after fact_days changed on those days
+// only.
+func refreshWeeks(ctx context.Context, conn *sql.Conn, firstDay, lastDay int64) error {
+	weeks := fmt.Sprintf("BETWEEN (%d + 3) // 7 AND (%d + 3) // 7", firstDay, lastDay)
+	for _, q := range []string{
+		`DELETE FROM fact_weeks WHERE week ` + weeks,
+		// As rebuildWeeks, for the days of those weeks.
+		`INSERT INTO fact_weeks
+		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
+		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
+		           FROM fact_days WHERE (day + 3) // 7 ` + weeks + ` GROUP BY 1)`,
 	} {
 		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("fact weeks: %w", err)
@@ -230,6 +281,36 @@ func derivedState(ctx context.Context, q interface {
 	return zone, stale, nil
 }
 
+// staleLoads returns, per dataset, the loads behind its stale marks when
+// every mark has its load (derived_stale_loads), in load order; a dataset
+// with a mark that no load explains (recovery, forget) is left out: its
+// derived data is recomputed whole.
+func staleLoads(ctx context.Context, conn *sql.Conn) (map[string][]int64, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT l.dataset, l.load_id
+		  FROM derived_stale_loads l
+		  JOIN (SELECT dataset, count(*) AS marks FROM derived_stale GROUP BY dataset) s ON s.dataset = l.dataset
+		  JOIN (SELECT dataset, count(*) AS loads FROM derived_stale_loads GROUP BY dataset) n ON n.dataset = l.dataset
+		 WHERE s.marks = n.loads
+		 ORDER BY l.dataset, l.load_id`)
+	if err != nil {
+		return nil, fmt.Errorf("derived state: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]int64{}
+	for rows.Next() {
+		var name string
+		var id int64
+		if err := rows.Scan(&name, &id); err != nil {
+			return nil, fmt.Errorf("derived state: %w", err)
+		}
+		out[name] = append(out[name], id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("derived state: %w", err)
+	}
+	return out, nil
+}
+
 // ensureDerived brings the derived data up to date before a query reads
 // it: the datasets loaded since (derived_stale), or everything when it was
 // computed in another time zone than the database's (the configuration
@@ -273,17 +354,28 @@ func (db *DB) refreshDerived(ctx context.Context, conn *sql.Conn, zone string, s
 	if zone != db.loc.String() {
 		slog.Info("computing derived data for the time zone", "from", zone, "to", db.loc.String())
 	}
+	loads := map[string][]int64{}
+	if zone == db.loc.String() {
+		var err error
+		if loads, err = staleLoads(ctx, conn); err != nil {
+			return err
+		}
+	}
 	var f followUps
 	for _, name := range derivedDatasets {
 		if zone == db.loc.String() && !stale[name] {
 			continue
 		}
-		if err := db.refreshDataset(ctx, conn, name, &f); err != nil {
+		if err := db.refreshDataset(ctx, conn, name, loads[name], &f); err != nil {
 			return err
 		}
 	}
 	if f.weeks {
 		if err := rebuildWeeks(ctx, conn); err != nil {
+			return err
+		}
+	} else if f.weekDays {
+		if err := refreshWeeks(ctx, conn, f.firstDay, f.lastDay); err != nil {
 			return err
 		}
 	}
@@ -297,7 +389,7 @@ func (db *DB) refreshDerived(ctx context.Context, conn *sql.Conn, zone string, s
 			return err
 		}
 	}
-	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
+	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_stale_loads`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
 		var args []any
 		if strings.Contains(q, "?") {
 			args = []any{db.loc.String()}
@@ -356,7 +448,7 @@ CREATE OR REPLACE TEMP TABLE relais_fact_stage AS
 SELECT (coalesce(k.pk, 0)::BIGINT << 32) | ({{.Day "f.ts"}} + 2147483648) AS key,
        CASE WHEN k.pk IS NULL THEN f.pid END AS miss,
        count(*) AS n
-  FROM (SELECT {{.Person}} AS pid, {{.Instant}} AS ts FROM {{.Dataset}} WHERE {{.Person}} IS NOT NULL) f
+  FROM (SELECT {{.Person}} AS pid, {{.Instant}} AS ts FROM {{.Dataset}} WHERE {{.Person}} IS NOT NULL {{.Where}}) f
   LEFT JOIN person_keys k ON k.person_id = f.pid
  GROUP BY 1, 2`))
 
@@ -372,34 +464,117 @@ func (db *DB) rebuildFacts(ctx context.Context, conn *sql.Conn, s factSource) er
 		return fail(err)
 	}
 	if ok {
-		data := struct {
-			dayExprs
-			Dataset, Person, Instant string
-		}{dayExprs{db.loc, lo, hi}, s.dataset, s.person, s.instant}
-		var buf bytes.Buffer
-		if err := factStageSQL.Execute(&buf, data); err != nil {
+		if err := db.insertFactDays(ctx, conn, s, dayExprs{db.loc, lo, hi}, ""); err != nil {
 			return fail(err)
-		}
-		stmts := []string{
-			buf.String(),
-			`INSERT INTO person_keys
-			 SELECT miss, ((SELECT coalesce(max(pk), 0) FROM person_keys) + row_number() OVER (ORDER BY miss))::INTEGER
-			   FROM (SELECT DISTINCT miss FROM relais_fact_stage WHERE miss IS NOT NULL)`,
-			fmt.Sprintf(`INSERT INTO fact_days
-			 SELECT %d, (s.key >> 32)::INTEGER, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
-			   FROM relais_fact_stage s WHERE s.miss IS NULL
-			 UNION ALL
-			 SELECT %d, k.pk, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
-			   FROM relais_fact_stage s JOIN person_keys k ON k.person_id = s.miss`, s.src, s.src),
-			`DROP TABLE relais_fact_stage`,
-		}
-		for _, q := range stmts {
-			if _, err := execLogged(ctx, conn, q); err != nil {
-				return fail(err)
-			}
 		}
 	}
 	return rebuildFactPeople(ctx, conn, s.src)
+}
+
+// insertFactDays counts a source's facts into fact_days, for the rows of
+// its table that where (an SQL condition, "" for all) lets through; days
+// renders the local day of every instant of the table.
+func (db *DB) insertFactDays(ctx context.Context, conn *sql.Conn, s factSource, days dayExprs, where string) error {
+	data := struct {
+		dayExprs
+		Dataset, Person, Instant, Where string
+	}{days, s.dataset, s.person, s.instant, where}
+	var buf bytes.Buffer
+	if err := factStageSQL.Execute(&buf, data); err != nil {
+		return err
+	}
+	stmts := []string{
+		buf.String(),
+		`INSERT INTO person_keys
+		 SELECT miss, ((SELECT coalesce(max(pk), 0) FROM person_keys) + row_number() OVER (ORDER BY miss))::INTEGER
+		   FROM (SELECT DISTINCT miss FROM relais_fact_stage WHERE miss IS NOT NULL)`,
+		fmt.Sprintf(`INSERT INTO fact_days
+		 SELECT %d, (s.key >> 32)::INTEGER, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
+		   FROM relais_fact_stage s WHERE s.miss IS NULL
+		 UNION ALL
+		 SELECT %d, k.pk, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
+		   FROM relais_fact_stage s JOIN person_keys k ON k.person_id = s.miss`, s.src, s.src),
+		`DROP TABLE relais_fact_stage`,
+	}
+	for _, q := range stmts {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyFixesFact says whether a dataset's key holds the person and the
+// instant of a fact source: a row a load replaces then counted on the
+// same person and local day as the row replacing it.
+func keyFixesFact(s factSource) bool {
+	ds, _ := LookupDataset(s.dataset)
+	var person, instant bool
+	for _, k := range ds.Key {
+		person = person || k == s.person
+		instant = instant || k == s.instant
+	}
+	return person && instant
+}
+
+// refreshFactDays brings the fact_days and fact_people rows of a source up
+// to date after the loads given (every change to its table since they were
+// last computed), without reading back the rest of the table: a load only
+// adds rows and replaces rows of the same key, so when the key holds the
+// person and the instant (activity) the counts change on the local days of
+// the loads' rows only. Those days are counted again from the table, and
+// the totals of the people counted on them summed again; fact_weeks
+// follows for those days. Any other source is recomputed whole.
+func (db *DB) refreshFactDays(ctx context.Context, conn *sql.Conn, s factSource, loads []int64, f *followUps) error {
+	fail := func(err error) error { return fmt.Errorf("facts of %s: %w", s.dataset, err) }
+	lo, hi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
+	if err != nil {
+		return err
+	}
+	if !ok || !keyFixesFact(s) {
+		f.weeks = true
+		return db.rebuildFacts(ctx, conn, s)
+	}
+	days := dayExprs{db.loc, lo, hi}
+	ids := make([]string, len(loads))
+	for i, id := range loads {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	var first, last sql.NullInt64
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(d), max(d) FROM (SELECT %s AS d FROM %s WHERE load_id IN (%s) AND %s IS NOT NULL)`,
+		days.Day(s.instant), s.dataset, strings.Join(ids, ", "), s.person)).Scan(&first, &last); err != nil {
+		return fail(err)
+	}
+	if !first.Valid {
+		return nil // the loads kept no row: nothing changed
+	}
+	inDays := fmt.Sprintf("day BETWEEN %d AND %d", first.Int64, last.Int64)
+	people := fmt.Sprintf(`INSERT INTO relais_fact_people SELECT DISTINCT pk FROM fact_days WHERE src = %d AND %s`, s.src, inDays)
+	if _, err := execLogged(ctx, conn, `CREATE OR REPLACE TEMP TABLE relais_fact_people (pk INTEGER)`); err != nil {
+		return fail(err)
+	}
+	for _, q := range []string{people, fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, inDays)} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	where := fmt.Sprintf("AND %s BETWEEN %d AND %d", days.Day(s.instant), first.Int64, last.Int64)
+	if err := db.insertFactDays(ctx, conn, s, days, where); err != nil {
+		return fail(err)
+	}
+	for _, q := range []string{
+		people,
+		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND pk IN (SELECT pk FROM relais_fact_people)`, s.src),
+		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days
+		  WHERE src = %d AND pk IN (SELECT pk FROM relais_fact_people) GROUP BY src, pk`, s.src),
+		`DROP TABLE relais_fact_people`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	f.daysChanged(first.Int64, last.Int64)
+	return nil
 }
 
 // rebuildFactPeople recomputes the fact_people rows of one source.
@@ -538,6 +713,34 @@ func (db *DB) refreshEngagementIdeas(ctx context.Context, conn *sql.Conn) error 
 	}
 	return nil
 }
+
+// updateEngagementIdeas updates the site, creation day and status of the
+// engagements whose idea's changed, after loads of ideas only: a load adds
+// ideas and replaces ideas of the same id, never removes one, so the
+// engagements of the other ideas stay as they are. A re-export of the same
+// ideas updates none instead of writing every engagement again.
+func (db *DB) updateEngagementIdeas(ctx context.Context, conn *sql.Conn) error {
+	ilo, ihi, _, err := instantRange(ctx, conn, "ideas", "created_at")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := updateEngagementsSQL.Execute(&buf, struct{ I dayExprs }{dayExprs{db.loc, ilo, ihi}}); err != nil {
+		return fmt.Errorf("engagements: %w", err)
+	}
+	if _, err := execLogged(ctx, conn, buf.String()); err != nil {
+		return fmt.Errorf("engagements: %w", err)
+	}
+	return nil
+}
+
+var updateEngagementsSQL = template.Must(template.New("update engagements").Parse(`
+UPDATE engagements AS e
+   SET idea_site = i.site_id, idea_day = i.day, withdrawn = i.withdrawn
+  FROM (SELECT k.ik, i.site_id, ({{.I.Day "i.created_at"}})::INTEGER AS day, i.status = 'withdrawn' AS withdrawn
+          FROM ideas i JOIN idea_keys k ON k.idea_id = i.idea_id) i
+ WHERE e.ik = i.ik
+   AND (e.idea_site IS DISTINCT FROM i.site_id OR e.idea_day IS DISTINCT FROM i.day OR e.withdrawn IS DISTINCT FROM i.withdrawn)`))
 
 var refreshEngagementsSQL = template.Must(template.New("refresh engagements").Parse(`
 CREATE OR REPLACE TEMP TABLE relais_engagements AS

@@ -362,3 +362,98 @@ func TestDerivedDataFollowsAChangeOfTimeZone(t *testing.T) {
 	moved := openAt(t, path, "America/New_York")
 	compareAnswers(t, "moved to New York", derivedAnswers(t, moved), want)
 }
+
+// factTables dumps fact_days, fact_people and fact_weeks in a fixed order.
+func factTables(t *testing.T, db *DB) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for name, q := range map[string]string{
+		"fact_days":   `SELECT src || ' ' || pk || ' ' || day || ' ' || n FROM fact_days ORDER BY ALL`,
+		"fact_people": `SELECT src || ' ' || pk || ' ' || n FROM fact_people ORDER BY ALL`,
+		"fact_weeks":  `SELECT pk || ' ' || week || ' ' || first_day FROM fact_weeks ORDER BY ALL`,
+	} {
+		rows, err := db.sql.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = append(out[name], s)
+		}
+		if err := closeRows(rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func TestActivityLoadsBringTheFactsOfTheirDaysUpToDateAsAWholeRecomputationWould(t *testing.T) {
+	data := genDerivedData(t)
+	oneGo := openTest(t)
+	loadAll(t, oneGo, data.final)
+	want := derivedAnswers(t, oneGo)
+
+	db := openTest(t)
+	for _, ds := range Datasets() {
+		if ds.Name != "activity" {
+			loadRows(t, db, ds.Name, data.final[ds.Name]...)
+		}
+	}
+	loadRows(t, db, "activity", data.older["activity"]...)
+	ctx := context.Background()
+	asOf := day(t, "2026-11-30")
+	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
+		t.Fatal(err)
+	}
+	// The final export in three files (its rows in no particular order of
+	// day), the derived data brought up to date after the first and after
+	// the other two: only from the loads' days.
+	rows := data.final["activity"]
+	loadRows(t, db, "activity", rows[:len(rows)/3]...)
+	checkStaleLoads(t, db, 1)
+	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
+		t.Fatal(err)
+	}
+	loadRows(t, db, "activity", rows[len(rows)/3:2*len(rows)/3]...)
+	loadRows(t, db, "activity", rows[2*len(rows)/3:]...)
+	checkStaleLoads(t, db, 2)
+	compareAnswers(t, "activity loaded in parts", derivedAnswers(t, db), want)
+	got := factTables(t, db)
+
+	// A mark without its load (as recovery and forget leave) recomputes
+	// the whole table: the same facts.
+	if _, err := db.sql.Exec(`INSERT INTO derived_stale VALUES ('activity')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
+		t.Fatal(err)
+	}
+	if whole := factTables(t, db); !reflect.DeepEqual(got, whole) {
+		for name := range whole {
+			if !reflect.DeepEqual(got[name], whole[name]) {
+				t.Errorf("%s after the loads' days: %d rows, after the whole recomputation: %d rows", name, len(got[name]), len(whole[name]))
+			}
+		}
+	}
+}
+
+// checkStaleLoads checks that activity's stale marks all come with their
+// loads (n of them), so that the next query takes the loads' days only.
+func checkStaleLoads(t *testing.T, db *DB, n int) {
+	t.Helper()
+	conn, err := db.sql.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	loads, err := staleLoads(context.Background(), conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loads["activity"]) != n {
+		t.Fatalf("activity's stale loads: %v, want %d", loads["activity"], n)
+	}
+}
