@@ -201,13 +201,16 @@ func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
 // only.
 func refreshWeeks(ctx context.Context, conn *sql.Conn, firstDay, lastDay int64) error {
 	weeks := fmt.Sprintf("BETWEEN (%d + 3) // 7 AND (%d + 3) // 7", firstDay, lastDay)
+	// A week's days lie within 7 days of any of them: a plain comparison
+	// first, pushed into the scan of fact_days.
+	near := fmt.Sprintf("day BETWEEN %d AND %d AND ", firstDay-7, lastDay+7)
 	for _, q := range []string{
 		`DELETE FROM fact_weeks WHERE week ` + weeks,
 		// As rebuildWeeks, for the days of those weeks.
 		`INSERT INTO fact_weeks
 		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
 		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
-		           FROM fact_days WHERE (day + 3) // 7 ` + weeks + ` GROUP BY 1)`,
+		           FROM fact_days WHERE ` + near + `(day + 3) // 7 ` + weeks + ` GROUP BY 1)`,
 	} {
 		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("fact weeks: %w", err)
@@ -558,7 +561,10 @@ func (db *DB) refreshFactDays(ctx context.Context, conn *sql.Conn, s factSource,
 			return fail(err)
 		}
 	}
-	where := fmt.Sprintf("AND %s BETWEEN %d AND %d", days.Day(s.instant), first.Int64, last.Int64)
+	// The instants two days around those days first (a plain comparison,
+	// pushed into the scan), then their local days exactly.
+	where := fmt.Sprintf("AND %[1]s >= to_timestamp(%[2]d) AND %[1]s < to_timestamp(%[3]d) AND %[4]s BETWEEN %[5]d AND %[6]d",
+		s.instant, (first.Int64-2)*86400, (last.Int64+3)*86400, days.Day(s.instant), first.Int64, last.Int64)
 	if err := db.insertFactDays(ctx, conn, s, days, where); err != nil {
 		return fail(err)
 	}
