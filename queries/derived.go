@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -134,7 +135,7 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 		if err := db.rebuildFacts(ctx, conn, factSources[1]); err != nil {
 			return err
 		}
-		if err := keyIdeas(ctx, conn, "ideas"); err != nil {
+		if err := keyIdeas(ctx, conn, "ideas", ""); err != nil {
 			return err
 		}
 		if loads != nil {
@@ -148,6 +149,9 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 		} else {
 			// idea_info carries the vote counts.
 			f.ideaInfo = true
+		}
+		if loads != nil {
+			return db.refreshEngagements(ctx, conn, s, loads, f)
 		}
 		f.weeks = true
 		return db.rebuildEngagements(ctx, conn, s)
@@ -435,10 +439,10 @@ func rebuildPersonInfo(ctx context.Context, conn *sql.Conn) error {
 var missingKeysSQL = template.Must(template.New("missing keys").Parse(`
 INSERT INTO person_keys
 SELECT id, ((SELECT coalesce(max(pk), 0) FROM person_keys) + row_number() OVER (ORDER BY id))::INTEGER
-  FROM (SELECT DISTINCT f.{{.Person}} AS id
-          FROM {{.Dataset}} f
-          LEFT JOIN person_keys k ON k.person_id = f.{{.Person}}
-         WHERE k.pk IS NULL AND f.{{.Person}} IS NOT NULL)`))
+  FROM (SELECT DISTINCT d.{{.Person}} AS id
+          FROM {{.Dataset}} d
+          LEFT JOIN person_keys k ON k.person_id = d.{{.Person}}
+         WHERE k.pk IS NULL AND d.{{.Person}} IS NOT NULL {{.Where}})`))
 
 // factStageSQL counts a source's facts per (key, local day) in one pass
 // over the table (inside the load's transaction a scan of the rows just
@@ -507,19 +511,6 @@ func (db *DB) insertFactDays(ctx context.Context, conn *sql.Conn, s factSource, 
 	return nil
 }
 
-// keyFixesFact says whether a dataset's key holds the person and the
-// instant of a fact source: a row a load replaces then counted on the
-// same person and local day as the row replacing it.
-func keyFixesFact(s factSource) bool {
-	ds, _ := LookupDataset(s.dataset)
-	var person, instant bool
-	for _, k := range ds.Key {
-		person = person || k == s.person
-		instant = instant || k == s.instant
-	}
-	return person && instant
-}
-
 // refreshFactDays brings the fact_days and fact_people rows of a source up
 // to date after the loads given (every change to its table since they were
 // last computed), without reading back the rest of the table: a load only
@@ -534,18 +525,14 @@ func (db *DB) refreshFactDays(ctx context.Context, conn *sql.Conn, s factSource,
 	if err != nil {
 		return err
 	}
-	if !ok || !keyFixesFact(s) {
+	if !ok || !keyHolds(s.dataset, s.person, s.instant) {
 		f.weeks = true
 		return db.rebuildFacts(ctx, conn, s)
 	}
 	days := dayExprs{db.loc, lo, hi}
-	ids := make([]string, len(loads))
-	for i, id := range loads {
-		ids[i] = strconv.FormatInt(id, 10)
-	}
 	var first, last sql.NullInt64
 	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(d), max(d) FROM (SELECT %s AS d FROM %s WHERE load_id IN (%s) AND %s IS NOT NULL)`,
-		days.Day(s.instant), s.dataset, strings.Join(ids, ", "), s.person)).Scan(&first, &last); err != nil {
+		days.Day(s.instant), s.dataset, idList(loads), s.person)).Scan(&first, &last); err != nil {
 		return fail(err)
 	}
 	if !first.Valid {
@@ -596,12 +583,14 @@ func rebuildFactPeople(ctx context.Context, conn *sql.Conn, src int) error {
 	return nil
 }
 
-// keyIdeas gives a key to every idea id of a dataset's idea_id column.
-func keyIdeas(ctx context.Context, conn *sql.Conn, dataset string) error {
+// keyIdeas gives a key to every idea id of a dataset's idea_id column, in
+// the rows that where (an SQL condition on the dataset's alias d, "" for
+// all) lets through.
+func keyIdeas(ctx context.Context, conn *sql.Conn, dataset, where string) error {
 	stmts := []string{
 		// Only the ids without a key are made distinct (an anti join).
 		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_new_ideas AS
-		 SELECT DISTINCT d.idea_id AS id FROM %s d LEFT JOIN idea_keys k ON k.idea_id = d.idea_id WHERE k.ik IS NULL`, dataset),
+		 SELECT DISTINCT d.idea_id AS id FROM %s d LEFT JOIN idea_keys k ON k.idea_id = d.idea_id WHERE k.ik IS NULL %s`, dataset, where),
 		`INSERT INTO idea_keys
 		 SELECT id, ((SELECT coalesce(max(ik), 0) FROM idea_keys) + row_number() OVER (ORDER BY id))::INTEGER
 		   FROM relais_new_ideas`,
@@ -630,10 +619,12 @@ func instantRange(ctx context.Context, conn *sql.Conn, table, col string) (lo, h
 
 // engagementSQL rebuilds the engagements of one kind from votes or
 // comments, with the idea's site, local creation day and status.
+// Into says where the rows go; Where, when set, filters the source's rows.
 var engagementSQL = template.Must(template.New("engagements").Parse(`
-INSERT INTO engagements
-SELECT {{.Kind}}, pk.pk, ik.ik, ({{.E.Day "e.ts"}})::INTEGER, i.site_id, ({{.I.Day "i.created_at"}})::INTEGER, i.status = 'withdrawn'
-  FROM (SELECT {{.Person}} AS pid, idea_id, {{.Instant}} AS ts FROM {{.Dataset}}) e
+{{.Into}}
+SELECT {{.Kind}} AS kind, pk.pk, ik.ik, ({{.E.Day "e.ts"}})::INTEGER AS day, i.site_id AS idea_site,
+       ({{.I.Day "i.created_at"}})::INTEGER AS idea_day, i.status = 'withdrawn' AS withdrawn
+  FROM (SELECT {{.Person}} AS pid, idea_id, {{.Instant}} AS ts FROM {{.Dataset}} {{.Where}}) e
   JOIN person_keys pk ON pk.person_id = e.pid
   JOIN idea_keys ik ON ik.idea_id = e.idea_id
   -- The ideas meet their keys first (300k VARCHAR), the votes then join
@@ -645,40 +636,14 @@ SELECT {{.Kind}}, pk.pk, ik.ik, ({{.E.Day "e.ts"}})::INTEGER, i.site_id, ({{.I.D
 // their fact_days rows.
 func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engagementSource) error {
 	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
-	var keys bytes.Buffer
-	if err := missingKeysSQL.Execute(&keys, struct{ Dataset, Person string }{s.dataset, s.person}); err != nil {
+	if err := keyEngagements(ctx, conn, s, ""); err != nil {
 		return fail(err)
-	}
-	if _, err := execLogged(ctx, conn, keys.String()); err != nil {
-		return fail(err)
-	}
-	if err := keyIdeas(ctx, conn, s.dataset); err != nil {
-		return err
 	}
 	if _, err := execLogged(ctx, conn, fmt.Sprintf(`DELETE FROM engagements WHERE kind = %d`, s.kind)); err != nil {
 		return fail(err)
 	}
-	elo, ehi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
-	if err != nil {
-		return err
-	}
-	if ok {
-		ilo, ihi, _, err := instantRange(ctx, conn, "ideas", "created_at")
-		if err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		data := struct {
-			Kind                     int
-			E, I                     dayExprs
-			Dataset, Person, Instant string
-		}{s.kind, dayExprs{db.loc, elo, ehi}, dayExprs{db.loc, ilo, ihi}, s.dataset, s.person, s.instant}
-		if err := engagementSQL.Execute(&buf, data); err != nil {
-			return fail(err)
-		}
-		if _, err := execLogged(ctx, conn, buf.String()); err != nil {
-			return fail(err)
-		}
+	if _, err := db.writeEngagements(ctx, conn, s, "INSERT INTO engagements", ""); err != nil {
+		return fail(err)
 	}
 	if _, err := execLogged(ctx, conn, fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d`, s.src)); err != nil {
 		return fail(err)
@@ -693,6 +658,128 @@ func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		return fail(err)
 	}
 	return rebuildFactPeople(ctx, conn, s.src)
+}
+
+// keyEngagements gives a key to the people and ideas of a source's rows
+// that where (an SQL condition, "" for all) lets through.
+func keyEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, where string) error {
+	var keys bytes.Buffer
+	if err := missingKeysSQL.Execute(&keys, struct{ Dataset, Person, Where string }{s.dataset, s.person, where}); err != nil {
+		return err
+	}
+	if _, err := execLogged(ctx, conn, keys.String()); err != nil {
+		return err
+	}
+	return keyIdeas(ctx, conn, s.dataset, where)
+}
+
+// writeEngagements writes the engagements of a source's rows that where
+// ("" for all; on the source's alias d) lets through into (an INSERT INTO
+// or a CREATE TABLE AS); ok is false when the source has no row.
+func (db *DB) writeEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, into, where string) (ok bool, err error) {
+	elo, ehi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
+	if err != nil || !ok {
+		return false, err
+	}
+	ilo, ihi, _, err := instantRange(ctx, conn, "ideas", "created_at")
+	if err != nil {
+		return false, err
+	}
+	if where != "" {
+		where = "d WHERE " + where
+	}
+	var buf bytes.Buffer
+	data := struct {
+		Kind                         int
+		E, I                         dayExprs
+		Into, Person, Instant, Where string
+		Dataset                      string
+	}{s.kind, dayExprs{db.loc, elo, ehi}, dayExprs{db.loc, ilo, ihi}, into, s.person, s.instant, where, s.dataset}
+	if err := engagementSQL.Execute(&buf, data); err != nil {
+		return false, err
+	}
+	if _, err := execLogged(ctx, conn, buf.String()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// keyHolds says whether a dataset's key holds every column given.
+func keyHolds(dataset string, cols ...string) bool {
+	ds, _ := LookupDataset(dataset)
+	for _, c := range cols {
+		if !slices.Contains(ds.Key, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// refreshEngagements brings the engagements of a source up to date after
+// the loads given (every change to its table since they were last
+// computed), when the source's key holds its person and its idea (votes):
+// a row a load replaced had the same person and idea keys as the row
+// replacing it, so the engagements of those (person, idea) pairs are
+// written again from the loads' rows, and the fact_days and fact_people
+// rows of their people counted again from engagements; fact_weeks follows
+// for the days that changed (old and new). Any other source is recomputed
+// whole.
+func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, loads []int64, f *followUps) error {
+	if !keyHolds(s.dataset, s.person, "idea_id") {
+		f.weeks = true
+		return db.rebuildEngagements(ctx, conn, s)
+	}
+	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
+	inLoads := "d.load_id IN (" + idList(loads) + ")"
+	if err := keyEngagements(ctx, conn, s, "AND "+inLoads); err != nil {
+		return fail(err)
+	}
+	ok, err := db.writeEngagements(ctx, conn, s, "CREATE OR REPLACE TEMP TABLE relais_new_engagements AS", inLoads)
+	if err != nil {
+		return fail(err)
+	}
+	if !ok {
+		return nil // an empty table: the loads kept no row, nothing changed
+	}
+	same := fmt.Sprintf("e.kind = %d AND e.pk = n.pk AND e.ik = n.ik", s.kind)
+	var first, last sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT min(day), max(day) FROM (
+		SELECT e.day FROM engagements e JOIN relais_new_engagements n ON `+same+`
+		UNION ALL SELECT day FROM relais_new_engagements)`).Scan(&first, &last); err != nil {
+		return fail(err)
+	}
+	people := "pk IN (SELECT pk FROM relais_fact_people)"
+	for _, q := range []string{
+		`DELETE FROM engagements AS e USING relais_new_engagements AS n WHERE ` + same,
+		`INSERT INTO engagements SELECT * FROM relais_new_engagements`,
+		`CREATE OR REPLACE TEMP TABLE relais_fact_people AS SELECT DISTINCT pk FROM relais_new_engagements`,
+		`DROP TABLE relais_new_engagements`,
+		fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, people),
+		fmt.Sprintf(`INSERT INTO fact_days
+		SELECT %d, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
+		  FROM (SELECT (pk::BIGINT << 32) | (day + 2147483648) AS key, count(*) AS n
+		          FROM engagements WHERE kind = %d AND %s GROUP BY 1)`, s.src, s.kind, people),
+		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND %s`, s.src, people),
+		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d AND %s GROUP BY src, pk`, s.src, people),
+		`DROP TABLE relais_fact_people`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	if first.Valid {
+		f.daysChanged(first.Int64, last.Int64)
+	}
+	return nil
+}
+
+// idList is ids as an SQL list.
+func idList(ids []int64) string {
+	l := make([]string, len(ids))
+	for i, id := range ids {
+		l[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(l, ", ")
 }
 
 // refreshEngagementIdeas re-reads the site, creation day and status of

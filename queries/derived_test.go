@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -371,6 +372,7 @@ func factTables(t *testing.T, db *DB) map[string][]string {
 		"fact_days":   `SELECT src || ' ' || pk || ' ' || day || ' ' || n FROM fact_days ORDER BY ALL`,
 		"fact_people": `SELECT src || ' ' || pk || ' ' || n FROM fact_people ORDER BY ALL`,
 		"fact_weeks":  `SELECT pk || ' ' || week || ' ' || first_day FROM fact_weeks ORDER BY ALL`,
+		"engagements": `SELECT concat_ws(' ', kind, pk, ik, day, idea_site, idea_day, withdrawn) FROM engagements ORDER BY ALL`,
 	} {
 		rows, err := db.sql.Query(q)
 		if err != nil {
@@ -390,43 +392,54 @@ func factTables(t *testing.T, db *DB) map[string][]string {
 	return out
 }
 
-func TestActivityLoadsBringTheFactsOfTheirDaysUpToDateAsAWholeRecomputationWould(t *testing.T) {
+func TestActivityAndVotesLoadsBringTheirDerivedDataUpToDateAsAWholeRecomputationWould(t *testing.T) {
 	data := genDerivedData(t)
 	oneGo := openTest(t)
 	loadAll(t, oneGo, data.final)
 	want := derivedAnswers(t, oneGo)
 
 	db := openTest(t)
+	split := []string{"activity", "votes"}
 	for _, ds := range Datasets() {
-		if ds.Name != "activity" {
+		if !slices.Contains(split, ds.Name) {
 			loadRows(t, db, ds.Name, data.final[ds.Name]...)
 		}
 	}
-	loadRows(t, db, "activity", data.older["activity"]...)
+	for _, name := range split {
+		loadRows(t, db, name, data.older[name]...)
+	}
 	ctx := context.Background()
 	asOf := day(t, "2026-11-30")
 	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
 		t.Fatal(err)
 	}
-	// The final export in three files (its rows in no particular order of
-	// day), the derived data brought up to date after the first and after
-	// the other two: only from the loads' days.
-	rows := data.final["activity"]
-	loadRows(t, db, "activity", rows[:len(rows)/3]...)
-	checkStaleLoads(t, db, 1)
+	// The final exports in three files each (their rows in no particular
+	// order of day; votes replacing older votes of other dates), the
+	// derived data brought up to date after the first and after the other
+	// two: only from the loads' rows.
+	for _, name := range split {
+		rows := data.final[name]
+		loadRows(t, db, name, rows[:len(rows)/3]...)
+		checkStaleLoads(t, db, name, 1)
+	}
 	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
 		t.Fatal(err)
 	}
-	loadRows(t, db, "activity", rows[len(rows)/3:2*len(rows)/3]...)
-	loadRows(t, db, "activity", rows[2*len(rows)/3:]...)
-	checkStaleLoads(t, db, 2)
-	compareAnswers(t, "activity loaded in parts", derivedAnswers(t, db), want)
+	for _, name := range split {
+		rows := data.final[name]
+		loadRows(t, db, name, rows[len(rows)/3:2*len(rows)/3]...)
+		loadRows(t, db, name, rows[2*len(rows)/3:]...)
+		checkStaleLoads(t, db, name, 2)
+	}
+	compareAnswers(t, "activity and votes loaded in parts", derivedAnswers(t, db), want)
 	got := factTables(t, db)
 
 	// A mark without its load (as recovery and forget leave) recomputes
 	// the whole table: the same facts.
-	if _, err := db.sql.Exec(`INSERT INTO derived_stale VALUES ('activity')`); err != nil {
-		t.Fatal(err)
+	for _, name := range split {
+		if _, err := db.sql.Exec(`INSERT INTO derived_stale VALUES (?)`, name); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
 		t.Fatal(err)
@@ -440,9 +453,9 @@ func TestActivityLoadsBringTheFactsOfTheirDaysUpToDateAsAWholeRecomputationWould
 	}
 }
 
-// checkStaleLoads checks that activity's stale marks all come with their
-// loads (n of them), so that the next query takes the loads' days only.
-func checkStaleLoads(t *testing.T, db *DB, n int) {
+// checkStaleLoads checks that a dataset's stale marks all come with their
+// loads (n of them), so that the next query takes the loads' rows only.
+func checkStaleLoads(t *testing.T, db *DB, name string, n int) {
 	t.Helper()
 	conn, err := db.sql.Conn(context.Background())
 	if err != nil {
@@ -453,7 +466,7 @@ func checkStaleLoads(t *testing.T, db *DB, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(loads["activity"]) != n {
-		t.Fatalf("activity's stale loads: %v, want %d", loads["activity"], n)
+	if len(loads[name]) != n {
+		t.Fatalf("%s's stale loads: %v, want %d", name, loads[name], n)
 	}
 }
