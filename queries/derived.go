@@ -125,7 +125,7 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 	case "people":
 		return rebuildPersonInfo(ctx, conn)
 	case "activity":
-		if loads != nil {
+		if loads != nil && fewRows(ctx, conn, name, loads) {
 			return db.refreshFactDays(ctx, conn, factSources[0], loads, f)
 		}
 		f.weeks = true
@@ -150,7 +150,7 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 			// idea_info carries the vote counts.
 			f.ideaInfo = true
 		}
-		if loads != nil {
+		if loads != nil && fewRows(ctx, conn, name, loads) {
 			return db.refreshEngagements(ctx, conn, s, loads, f)
 		}
 		f.weeks = true
@@ -771,6 +771,19 @@ func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		f.daysChanged(first.Int64, last.Int64)
 	}
 	return nil
+}
+
+// fewRows says whether the loads given wrote at most a quarter of their
+// dataset's rows (the rows they kept, against the rows the latest load
+// left), so that following their rows costs less than recomputing the
+// whole table (a full export: recomputed whole). Both give the same
+// result; on an error, false.
+func fewRows(ctx context.Context, conn *sql.Conn, dataset string, loads []int64) bool {
+	var kept, rows sql.NullInt64
+	err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT sum(kept),
+		  (SELECT rows_after FROM committed_loads WHERE dataset = ? ORDER BY load_id DESC LIMIT 1)
+		  FROM committed_loads WHERE load_id IN (%s)`, idList(loads)), dataset).Scan(&kept, &rows)
+	return err == nil && kept.Valid && rows.Valid && kept.Int64*4 <= rows.Int64
 }
 
 // idList is ids as an SQL list.

@@ -405,21 +405,25 @@ func TestActivityAndVotesLoadsBringTheirDerivedDataUpToDateAsAWholeRecomputation
 			loadRows(t, db, ds.Name, data.final[ds.Name]...)
 		}
 	}
+	// The older exports and two thirds of the final ones (recomputed
+	// whole: most of the rows), then the rest of the final exports in
+	// three files, a sixth and two twelfths of the rows (their rows in no
+	// particular order of day; votes replacing older votes of other
+	// dates), the derived data brought up to date after the first and
+	// after the other two: only from the loads' rows.
 	for _, name := range split {
 		loadRows(t, db, name, data.older[name]...)
+		rows := data.final[name]
+		loadRows(t, db, name, rows[:2*len(rows)/3]...)
 	}
 	ctx := context.Background()
 	asOf := day(t, "2026-11-30")
 	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
 		t.Fatal(err)
 	}
-	// The final exports in three files each (their rows in no particular
-	// order of day; votes replacing older votes of other dates), the
-	// derived data brought up to date after the first and after the other
-	// two: only from the loads' rows.
 	for _, name := range split {
 		rows := data.final[name]
-		loadRows(t, db, name, rows[:len(rows)/3]...)
+		loadRows(t, db, name, rows[2*len(rows)/3:5*len(rows)/6]...)
 		checkStaleLoads(t, db, name, 1)
 	}
 	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
@@ -427,8 +431,8 @@ func TestActivityAndVotesLoadsBringTheirDerivedDataUpToDateAsAWholeRecomputation
 	}
 	for _, name := range split {
 		rows := data.final[name]
-		loadRows(t, db, name, rows[len(rows)/3:2*len(rows)/3]...)
-		loadRows(t, db, name, rows[2*len(rows)/3:]...)
+		loadRows(t, db, name, rows[5*len(rows)/6:11*len(rows)/12]...)
+		loadRows(t, db, name, rows[11*len(rows)/12:]...)
 		checkStaleLoads(t, db, name, 2)
 	}
 	compareAnswers(t, "activity and votes loaded in parts", derivedAnswers(t, db), want)
@@ -454,7 +458,8 @@ func TestActivityAndVotesLoadsBringTheirDerivedDataUpToDateAsAWholeRecomputation
 }
 
 // checkStaleLoads checks that a dataset's stale marks all come with their
-// loads (n of them), so that the next query takes the loads' rows only.
+// loads (n of them) and that those wrote few of its rows, so that the next
+// query takes the loads' rows only.
 func checkStaleLoads(t *testing.T, db *DB, name string, n int) {
 	t.Helper()
 	conn, err := db.sql.Conn(context.Background())
@@ -468,5 +473,8 @@ func checkStaleLoads(t *testing.T, db *DB, name string, n int) {
 	}
 	if len(loads[name]) != n {
 		t.Fatalf("%s's stale loads: %v, want %d", name, loads[name], n)
+	}
+	if !fewRows(context.Background(), conn, name, loads[name]) {
+		t.Fatalf("%s's stale loads %v wrote more than a quarter of its rows", name, loads[name])
 	}
 }
