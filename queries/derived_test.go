@@ -478,3 +478,24 @@ func checkStaleLoads(t *testing.T, db *DB, name string, n int) {
 		t.Fatalf("%s's stale loads %v wrote more than a quarter of its rows", name, loads[name])
 	}
 }
+
+func TestAFileWithoutRowsLeavesTheDerivedDataUpToDate(t *testing.T) {
+	db := openTest(t)
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	loadRows(t, db, "activity", []driver.Value{"P1", at, "visit"})
+	ctx := context.Background()
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := LookupDataset("activity")
+	if n, err := db.LoadRows(ctx, ds, LoadInfo{File: "activity.csv", StartedAt: time.Now()}, nil); err != nil || n != 0 {
+		t.Fatalf("empty load: %d rows, %v", n, err)
+	}
+	_, stale, err := derivedState(ctx, db.sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stale) != 0 {
+		t.Errorf("stale after a file without rows: %v", stale)
+	}
+}

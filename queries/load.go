@@ -325,10 +325,15 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 		return 0, fmt.Errorf("load %s: merge: %w", l.ds.Name, err)
 	}
 	// Derived data (keys, roll-ups) follow the merged rows in the same
-	// transaction, so that readers never see them disagree.
-	if err := l.db.afterMerge(ctx, l.conn, l.ds, l.loadID); err != nil {
-		l.rollback()
-		return 0, fmt.Errorf("load %s: derive: %w", l.ds.Name, err)
+	// transaction, so that readers never see them disagree. A file
+	// without rows changed no row: its derived data stays as it is (a
+	// delta's empty comments file does not send every week to be
+	// regrouped).
+	if l.seq > 0 {
+		if err := l.db.afterMerge(ctx, l.conn, l.ds, l.loadID); err != nil {
+			l.rollback()
+			return 0, fmt.Errorf("load %s: derive: %w", l.ds.Name, err)
+		}
 	}
 	kept := l.seq - dups
 	if _, err := l.conn.ExecContext(ctx, `INSERT INTO committed_loads (load_id, dataset, sha256, kept, rows_after) VALUES (?, ?, ?, ?, ?)`,
