@@ -367,6 +367,16 @@ func (db *DB) refreshDerived(ctx context.Context, conn *sql.Conn, zone string, s
 		if loads, err = staleLoads(ctx, conn); err != nil {
 			return err
 		}
+		// Forgotten before anything changes: a refresh that fails half-way
+		// (its steps commit one by one) leaves marks without loads, and the
+		// next one recomputes those datasets whole, as it always did (the
+		// engagements a half-done refresh deleted no longer tell their
+		// days).
+		if len(loads) > 0 {
+			if _, err := execLogged(ctx, conn, `DELETE FROM derived_stale_loads`); err != nil {
+				return fmt.Errorf("derived state: %w", err)
+			}
+		}
 	}
 	var f followUps
 	for _, name := range derivedDatasets {
