@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -75,10 +77,18 @@ var derivedDatasets = []string{"people", "ideas", "votes", "comments", "activity
 // data calls ensureDerived first, which recomputes it on committed rows. A
 // reader therefore never sees derived data that disagrees with the rows,
 // and a load does not pay for reading back what it has just appended.
-func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error {
+//
+// The load's id goes beside the mark (derived_stale_loads): when every mark
+// of a dataset comes with its load, the derived data of the datasets that
+// allow it is brought up to date for those loads' rows only
+// (refreshFactDays).
+func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset, loadID int64) error {
 	for _, name := range derivedDatasets {
 		if name == ds.Name {
 			if _, err := conn.ExecContext(ctx, `INSERT INTO derived_stale VALUES (?)`, ds.Name); err != nil {
+				return fmt.Errorf("derived data: %w", err)
+			}
+			if _, err := conn.ExecContext(ctx, `INSERT INTO derived_stale_loads VALUES (?, ?)`, ds.Name, loadID); err != nil {
 				return fmt.Errorf("derived data: %w", err)
 			}
 		}
@@ -87,18 +97,37 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset) error 
 }
 
 // followUps are the derived tables computed from several datasets, rebuilt
-// once after the datasets' own derived data.
+// once after the datasets' own derived data: fact_weeks whole (weeks), or
+// only the weeks of the local days [firstDay, lastDay] (weekDays) when the
+// fact_days rows changed on those days only.
 type followUps struct {
 	weeks, changelog, ideaInfo bool
+	weekDays                   bool
+	firstDay, lastDay          int64
+}
+
+// daysChanged notes that fact_days changed on the local days [lo, hi] only.
+func (f *followUps) daysChanged(lo, hi int64) {
+	if !f.weekDays {
+		f.weekDays, f.firstDay, f.lastDay = true, lo, hi
+		return
+	}
+	f.firstDay, f.lastDay = min(f.firstDay, lo), max(f.lastDay, hi)
 }
 
 // refreshDataset recomputes the derived data of one dataset and notes the
-// shared tables to rebuild after.
-func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, f *followUps) error {
+// shared tables to rebuild after. loads, when not nil, are the loads of
+// the dataset since its derived data was last brought up to date (every
+// change to the dataset since then): a dataset whose derived data allows
+// it is then brought up to date for those loads' rows only.
+func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, loads []int64, f *followUps) error {
 	switch name {
 	case "people":
 		return rebuildPersonInfo(ctx, conn)
 	case "activity":
+		if loads != nil && fewRows(ctx, conn, name, loads) {
+			return db.refreshFactDays(ctx, conn, factSources[0], loads, f)
+		}
 		f.weeks = true
 		return db.rebuildFacts(ctx, conn, factSources[0])
 	case "ideas":
@@ -106,8 +135,11 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, f
 		if err := db.rebuildFacts(ctx, conn, factSources[1]); err != nil {
 			return err
 		}
-		if err := keyIdeas(ctx, conn, "ideas"); err != nil {
+		if err := keyIdeas(ctx, conn, "ideas", ""); err != nil {
 			return err
+		}
+		if loads != nil {
+			return db.updateEngagementIdeas(ctx, conn)
 		}
 		return db.refreshEngagementIdeas(ctx, conn)
 	case "votes", "comments":
@@ -117,6 +149,9 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, f
 		} else {
 			// idea_info carries the vote counts.
 			f.ideaInfo = true
+		}
+		if loads != nil && fewRows(ctx, conn, name, loads) {
+			return db.refreshEngagements(ctx, conn, s, loads, f)
 		}
 		f.weeks = true
 		return db.rebuildEngagements(ctx, conn, s)
@@ -157,6 +192,29 @@ func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
 		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
 		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
 		           FROM fact_days GROUP BY 1)`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fmt.Errorf("fact weeks: %w", err)
+		}
+	}
+	return nil
+}
+
+// refreshWeeks recomputes the fact_weeks rows of the weeks that hold the
+// local days [firstDay, lastDay], after fact_days changed on those days
+// only.
+func refreshWeeks(ctx context.Context, conn *sql.Conn, firstDay, lastDay int64) error {
+	weeks := fmt.Sprintf("BETWEEN (%d + 3) // 7 AND (%d + 3) // 7", firstDay, lastDay)
+	// A week's days lie within 7 days of any of them: a plain comparison
+	// first, pushed into the scan of fact_days.
+	near := fmt.Sprintf("day BETWEEN %d AND %d AND ", firstDay-7, lastDay+7)
+	for _, q := range []string{
+		`DELETE FROM fact_weeks WHERE week ` + weeks,
+		// As rebuildWeeks, for the days of those weeks.
+		`INSERT INTO fact_weeks
+		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
+		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
+		           FROM fact_days WHERE ` + near + `(day + 3) // 7 ` + weeks + ` GROUP BY 1)`,
 	} {
 		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("fact weeks: %w", err)
@@ -230,6 +288,36 @@ func derivedState(ctx context.Context, q interface {
 	return zone, stale, nil
 }
 
+// staleLoads returns, per dataset, the loads behind its stale marks when
+// every mark has its load (derived_stale_loads), in load order; a dataset
+// with a mark that no load explains (recovery, forget) is left out: its
+// derived data is recomputed whole.
+func staleLoads(ctx context.Context, conn *sql.Conn) (map[string][]int64, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT l.dataset, l.load_id
+		  FROM derived_stale_loads l
+		  JOIN (SELECT dataset, count(*) AS marks FROM derived_stale GROUP BY dataset) s ON s.dataset = l.dataset
+		  JOIN (SELECT dataset, count(*) AS loads FROM derived_stale_loads GROUP BY dataset) n ON n.dataset = l.dataset
+		 WHERE s.marks = n.loads
+		 ORDER BY l.dataset, l.load_id`)
+	if err != nil {
+		return nil, fmt.Errorf("derived state: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]int64{}
+	for rows.Next() {
+		var name string
+		var id int64
+		if err := rows.Scan(&name, &id); err != nil {
+			return nil, fmt.Errorf("derived state: %w", err)
+		}
+		out[name] = append(out[name], id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("derived state: %w", err)
+	}
+	return out, nil
+}
+
 // ensureDerived brings the derived data up to date before a query reads
 // it: the datasets loaded since (derived_stale), or everything when it was
 // computed in another time zone than the database's (the configuration
@@ -273,17 +361,38 @@ func (db *DB) refreshDerived(ctx context.Context, conn *sql.Conn, zone string, s
 	if zone != db.loc.String() {
 		slog.Info("computing derived data for the time zone", "from", zone, "to", db.loc.String())
 	}
+	loads := map[string][]int64{}
+	if zone == db.loc.String() {
+		var err error
+		if loads, err = staleLoads(ctx, conn); err != nil {
+			return err
+		}
+		// Forgotten before anything changes: a refresh that fails half-way
+		// (its steps commit one by one) leaves marks without loads, and the
+		// next one recomputes those datasets whole, as it always did (the
+		// engagements a half-done refresh deleted no longer tell their
+		// days).
+		if len(loads) > 0 {
+			if _, err := execLogged(ctx, conn, `DELETE FROM derived_stale_loads`); err != nil {
+				return fmt.Errorf("derived state: %w", err)
+			}
+		}
+	}
 	var f followUps
 	for _, name := range derivedDatasets {
 		if zone == db.loc.String() && !stale[name] {
 			continue
 		}
-		if err := db.refreshDataset(ctx, conn, name, &f); err != nil {
+		if err := db.refreshDataset(ctx, conn, name, loads[name], &f); err != nil {
 			return err
 		}
 	}
 	if f.weeks {
 		if err := rebuildWeeks(ctx, conn); err != nil {
+			return err
+		}
+	} else if f.weekDays {
+		if err := refreshWeeks(ctx, conn, f.firstDay, f.lastDay); err != nil {
 			return err
 		}
 	}
@@ -297,7 +406,7 @@ func (db *DB) refreshDerived(ctx context.Context, conn *sql.Conn, zone string, s
 			return err
 		}
 	}
-	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
+	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_stale_loads`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
 		var args []any
 		if strings.Contains(q, "?") {
 			args = []any{db.loc.String()}
@@ -340,10 +449,10 @@ func rebuildPersonInfo(ctx context.Context, conn *sql.Conn) error {
 var missingKeysSQL = template.Must(template.New("missing keys").Parse(`
 INSERT INTO person_keys
 SELECT id, ((SELECT coalesce(max(pk), 0) FROM person_keys) + row_number() OVER (ORDER BY id))::INTEGER
-  FROM (SELECT DISTINCT f.{{.Person}} AS id
-          FROM {{.Dataset}} f
-          LEFT JOIN person_keys k ON k.person_id = f.{{.Person}}
-         WHERE k.pk IS NULL AND f.{{.Person}} IS NOT NULL)`))
+  FROM (SELECT DISTINCT d.{{.Person}} AS id
+          FROM {{.Dataset}} d
+          LEFT JOIN person_keys k ON k.person_id = d.{{.Person}}
+         WHERE k.pk IS NULL AND d.{{.Person}} IS NOT NULL {{.Where}})`))
 
 // factStageSQL counts a source's facts per (key, local day) in one pass
 // over the table (inside the load's transaction a scan of the rows just
@@ -356,7 +465,7 @@ CREATE OR REPLACE TEMP TABLE relais_fact_stage AS
 SELECT (coalesce(k.pk, 0)::BIGINT << 32) | ({{.Day "f.ts"}} + 2147483648) AS key,
        CASE WHEN k.pk IS NULL THEN f.pid END AS miss,
        count(*) AS n
-  FROM (SELECT {{.Person}} AS pid, {{.Instant}} AS ts FROM {{.Dataset}} WHERE {{.Person}} IS NOT NULL) f
+  FROM (SELECT {{.Person}} AS pid, {{.Instant}} AS ts FROM {{.Dataset}} WHERE {{.Person}} IS NOT NULL {{.Where}}) f
   LEFT JOIN person_keys k ON k.person_id = f.pid
  GROUP BY 1, 2`))
 
@@ -372,34 +481,103 @@ func (db *DB) rebuildFacts(ctx context.Context, conn *sql.Conn, s factSource) er
 		return fail(err)
 	}
 	if ok {
-		data := struct {
-			dayExprs
-			Dataset, Person, Instant string
-		}{dayExprs{db.loc, lo, hi}, s.dataset, s.person, s.instant}
-		var buf bytes.Buffer
-		if err := factStageSQL.Execute(&buf, data); err != nil {
+		if err := db.insertFactDays(ctx, conn, s, dayExprs{db.loc, lo, hi}, ""); err != nil {
 			return fail(err)
-		}
-		stmts := []string{
-			buf.String(),
-			`INSERT INTO person_keys
-			 SELECT miss, ((SELECT coalesce(max(pk), 0) FROM person_keys) + row_number() OVER (ORDER BY miss))::INTEGER
-			   FROM (SELECT DISTINCT miss FROM relais_fact_stage WHERE miss IS NOT NULL)`,
-			fmt.Sprintf(`INSERT INTO fact_days
-			 SELECT %d, (s.key >> 32)::INTEGER, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
-			   FROM relais_fact_stage s WHERE s.miss IS NULL
-			 UNION ALL
-			 SELECT %d, k.pk, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
-			   FROM relais_fact_stage s JOIN person_keys k ON k.person_id = s.miss`, s.src, s.src),
-			`DROP TABLE relais_fact_stage`,
-		}
-		for _, q := range stmts {
-			if _, err := execLogged(ctx, conn, q); err != nil {
-				return fail(err)
-			}
 		}
 	}
 	return rebuildFactPeople(ctx, conn, s.src)
+}
+
+// insertFactDays counts a source's facts into fact_days, for the rows of
+// its table that where (an SQL condition, "" for all) lets through; days
+// renders the local day of every instant of the table.
+func (db *DB) insertFactDays(ctx context.Context, conn *sql.Conn, s factSource, days dayExprs, where string) error {
+	data := struct {
+		dayExprs
+		Dataset, Person, Instant, Where string
+	}{days, s.dataset, s.person, s.instant, where}
+	var buf bytes.Buffer
+	if err := factStageSQL.Execute(&buf, data); err != nil {
+		return err
+	}
+	stmts := []string{
+		buf.String(),
+		`INSERT INTO person_keys
+		 SELECT miss, ((SELECT coalesce(max(pk), 0) FROM person_keys) + row_number() OVER (ORDER BY miss))::INTEGER
+		   FROM (SELECT DISTINCT miss FROM relais_fact_stage WHERE miss IS NOT NULL)`,
+		fmt.Sprintf(`INSERT INTO fact_days
+		 SELECT %d, (s.key >> 32)::INTEGER, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
+		   FROM relais_fact_stage s WHERE s.miss IS NULL
+		 UNION ALL
+		 SELECT %d, k.pk, ((s.key & 4294967295) - 2147483648)::INTEGER, s.n
+		   FROM relais_fact_stage s JOIN person_keys k ON k.person_id = s.miss`, s.src, s.src),
+		`DROP TABLE relais_fact_stage`,
+	}
+	for _, q := range stmts {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshFactDays brings the fact_days and fact_people rows of a source up
+// to date after the loads given (every change to its table since they were
+// last computed), without reading back the rest of the table: a load only
+// adds rows and replaces rows of the same key, so when the key holds the
+// person and the instant (activity) the counts change on the local days of
+// the loads' rows only. Those days are counted again from the table, and
+// the totals of the people counted on them summed again; fact_weeks
+// follows for those days. Any other source is recomputed whole.
+func (db *DB) refreshFactDays(ctx context.Context, conn *sql.Conn, s factSource, loads []int64, f *followUps) error {
+	fail := func(err error) error { return fmt.Errorf("facts of %s: %w", s.dataset, err) }
+	lo, hi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
+	if err != nil {
+		return err
+	}
+	if !ok || !keyHolds(s.dataset, s.person, s.instant) {
+		f.weeks = true
+		return db.rebuildFacts(ctx, conn, s)
+	}
+	days := dayExprs{db.loc, lo, hi}
+	var first, last sql.NullInt64
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(d), max(d) FROM (SELECT %s AS d FROM %s WHERE load_id IN (%s) AND %s IS NOT NULL)`,
+		days.Day(s.instant), s.dataset, idList(loads), s.person)).Scan(&first, &last); err != nil {
+		return fail(err)
+	}
+	if !first.Valid {
+		return nil // the loads kept no row: nothing changed
+	}
+	inDays := fmt.Sprintf("day BETWEEN %d AND %d", first.Int64, last.Int64)
+	people := fmt.Sprintf(`INSERT INTO relais_fact_people SELECT DISTINCT pk FROM fact_days WHERE src = %d AND %s`, s.src, inDays)
+	if _, err := execLogged(ctx, conn, `CREATE OR REPLACE TEMP TABLE relais_fact_people (pk INTEGER)`); err != nil {
+		return fail(err)
+	}
+	for _, q := range []string{people, fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, inDays)} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	// The instants two days around those days first (a plain comparison,
+	// pushed into the scan), then their local days exactly.
+	where := fmt.Sprintf("AND %[1]s >= to_timestamp(%[2]d) AND %[1]s < to_timestamp(%[3]d) AND %[4]s BETWEEN %[5]d AND %[6]d",
+		s.instant, (first.Int64-2)*86400, (last.Int64+3)*86400, days.Day(s.instant), first.Int64, last.Int64)
+	if err := db.insertFactDays(ctx, conn, s, days, where); err != nil {
+		return fail(err)
+	}
+	for _, q := range []string{
+		people,
+		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND pk IN (SELECT pk FROM relais_fact_people)`, s.src),
+		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days
+		  WHERE src = %d AND pk IN (SELECT pk FROM relais_fact_people) GROUP BY src, pk`, s.src),
+		`DROP TABLE relais_fact_people`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	f.daysChanged(first.Int64, last.Int64)
+	return nil
 }
 
 // rebuildFactPeople recomputes the fact_people rows of one source.
@@ -415,12 +593,14 @@ func rebuildFactPeople(ctx context.Context, conn *sql.Conn, src int) error {
 	return nil
 }
 
-// keyIdeas gives a key to every idea id of a dataset's idea_id column.
-func keyIdeas(ctx context.Context, conn *sql.Conn, dataset string) error {
+// keyIdeas gives a key to every idea id of a dataset's idea_id column, in
+// the rows that where (an SQL condition on the dataset's alias d, "" for
+// all) lets through.
+func keyIdeas(ctx context.Context, conn *sql.Conn, dataset, where string) error {
 	stmts := []string{
 		// Only the ids without a key are made distinct (an anti join).
 		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_new_ideas AS
-		 SELECT DISTINCT d.idea_id AS id FROM %s d LEFT JOIN idea_keys k ON k.idea_id = d.idea_id WHERE k.ik IS NULL`, dataset),
+		 SELECT DISTINCT d.idea_id AS id FROM %s d LEFT JOIN idea_keys k ON k.idea_id = d.idea_id WHERE k.ik IS NULL %s`, dataset, where),
 		`INSERT INTO idea_keys
 		 SELECT id, ((SELECT coalesce(max(ik), 0) FROM idea_keys) + row_number() OVER (ORDER BY id))::INTEGER
 		   FROM relais_new_ideas`,
@@ -449,10 +629,12 @@ func instantRange(ctx context.Context, conn *sql.Conn, table, col string) (lo, h
 
 // engagementSQL rebuilds the engagements of one kind from votes or
 // comments, with the idea's site, local creation day and status.
+// Into says where the rows go; Where, when set, filters the source's rows.
 var engagementSQL = template.Must(template.New("engagements").Parse(`
-INSERT INTO engagements
-SELECT {{.Kind}}, pk.pk, ik.ik, ({{.E.Day "e.ts"}})::INTEGER, i.site_id, ({{.I.Day "i.created_at"}})::INTEGER, i.status = 'withdrawn'
-  FROM (SELECT {{.Person}} AS pid, idea_id, {{.Instant}} AS ts FROM {{.Dataset}}) e
+{{.Into}}
+SELECT {{.Kind}} AS kind, pk.pk, ik.ik, ({{.E.Day "e.ts"}})::INTEGER AS day, i.site_id AS idea_site,
+       ({{.I.Day "i.created_at"}})::INTEGER AS idea_day, i.status = 'withdrawn' AS withdrawn
+  FROM (SELECT {{.Person}} AS pid, idea_id, {{.Instant}} AS ts FROM {{.Dataset}} {{.Where}}) e
   JOIN person_keys pk ON pk.person_id = e.pid
   JOIN idea_keys ik ON ik.idea_id = e.idea_id
   -- The ideas meet their keys first (300k VARCHAR), the votes then join
@@ -464,40 +646,14 @@ SELECT {{.Kind}}, pk.pk, ik.ik, ({{.E.Day "e.ts"}})::INTEGER, i.site_id, ({{.I.D
 // their fact_days rows.
 func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engagementSource) error {
 	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
-	var keys bytes.Buffer
-	if err := missingKeysSQL.Execute(&keys, struct{ Dataset, Person string }{s.dataset, s.person}); err != nil {
+	if err := keyEngagements(ctx, conn, s, ""); err != nil {
 		return fail(err)
-	}
-	if _, err := execLogged(ctx, conn, keys.String()); err != nil {
-		return fail(err)
-	}
-	if err := keyIdeas(ctx, conn, s.dataset); err != nil {
-		return err
 	}
 	if _, err := execLogged(ctx, conn, fmt.Sprintf(`DELETE FROM engagements WHERE kind = %d`, s.kind)); err != nil {
 		return fail(err)
 	}
-	elo, ehi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
-	if err != nil {
-		return err
-	}
-	if ok {
-		ilo, ihi, _, err := instantRange(ctx, conn, "ideas", "created_at")
-		if err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		data := struct {
-			Kind                     int
-			E, I                     dayExprs
-			Dataset, Person, Instant string
-		}{s.kind, dayExprs{db.loc, elo, ehi}, dayExprs{db.loc, ilo, ihi}, s.dataset, s.person, s.instant}
-		if err := engagementSQL.Execute(&buf, data); err != nil {
-			return fail(err)
-		}
-		if _, err := execLogged(ctx, conn, buf.String()); err != nil {
-			return fail(err)
-		}
+	if _, err := db.writeEngagements(ctx, conn, s, "INSERT INTO engagements", ""); err != nil {
+		return fail(err)
 	}
 	if _, err := execLogged(ctx, conn, fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d`, s.src)); err != nil {
 		return fail(err)
@@ -512,6 +668,141 @@ func (db *DB) rebuildEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		return fail(err)
 	}
 	return rebuildFactPeople(ctx, conn, s.src)
+}
+
+// keyEngagements gives a key to the people and ideas of a source's rows
+// that where (an SQL condition, "" for all) lets through.
+func keyEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, where string) error {
+	var keys bytes.Buffer
+	if err := missingKeysSQL.Execute(&keys, struct{ Dataset, Person, Where string }{s.dataset, s.person, where}); err != nil {
+		return err
+	}
+	if _, err := execLogged(ctx, conn, keys.String()); err != nil {
+		return err
+	}
+	return keyIdeas(ctx, conn, s.dataset, where)
+}
+
+// writeEngagements writes the engagements of a source's rows that where
+// ("" for all; on the source's alias d) lets through into (an INSERT INTO
+// or a CREATE TABLE AS); ok is false when the source has no row.
+func (db *DB) writeEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, into, where string) (ok bool, err error) {
+	elo, ehi, ok, err := instantRange(ctx, conn, s.dataset, s.instant)
+	if err != nil || !ok {
+		return false, err
+	}
+	ilo, ihi, _, err := instantRange(ctx, conn, "ideas", "created_at")
+	if err != nil {
+		return false, err
+	}
+	if where != "" {
+		where = "d WHERE " + where
+	}
+	var buf bytes.Buffer
+	data := struct {
+		Kind                         int
+		E, I                         dayExprs
+		Into, Person, Instant, Where string
+		Dataset                      string
+	}{s.kind, dayExprs{db.loc, elo, ehi}, dayExprs{db.loc, ilo, ihi}, into, s.person, s.instant, where, s.dataset}
+	if err := engagementSQL.Execute(&buf, data); err != nil {
+		return false, err
+	}
+	if _, err := execLogged(ctx, conn, buf.String()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// keyHolds says whether a dataset's key holds every column given.
+func keyHolds(dataset string, cols ...string) bool {
+	ds, _ := LookupDataset(dataset)
+	for _, c := range cols {
+		if !slices.Contains(ds.Key, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// refreshEngagements brings the engagements of a source up to date after
+// the loads given (every change to its table since they were last
+// computed), when the source's key holds its person and its idea (votes):
+// a row a load replaced had the same person and idea keys as the row
+// replacing it, so the engagements of those (person, idea) pairs are
+// written again from the loads' rows, and the fact_days and fact_people
+// rows of their people counted again from engagements; fact_weeks follows
+// for the days that changed (old and new). Any other source is recomputed
+// whole.
+func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, loads []int64, f *followUps) error {
+	if !keyHolds(s.dataset, s.person, "idea_id") {
+		f.weeks = true
+		return db.rebuildEngagements(ctx, conn, s)
+	}
+	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
+	inLoads := "d.load_id IN (" + idList(loads) + ")"
+	if err := keyEngagements(ctx, conn, s, "AND "+inLoads); err != nil {
+		return fail(err)
+	}
+	ok, err := db.writeEngagements(ctx, conn, s, "CREATE OR REPLACE TEMP TABLE relais_new_engagements AS", inLoads)
+	if err != nil {
+		return fail(err)
+	}
+	if !ok {
+		return nil // an empty table: the loads kept no row, nothing changed
+	}
+	same := fmt.Sprintf("e.kind = %d AND e.pk = n.pk AND e.ik = n.ik", s.kind)
+	var first, last sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT min(day), max(day) FROM (
+		SELECT e.day FROM engagements e JOIN relais_new_engagements n ON `+same+`
+		UNION ALL SELECT day FROM relais_new_engagements)`).Scan(&first, &last); err != nil {
+		return fail(err)
+	}
+	people := "pk IN (SELECT pk FROM relais_fact_people)"
+	for _, q := range []string{
+		`DELETE FROM engagements AS e USING relais_new_engagements AS n WHERE ` + same,
+		`INSERT INTO engagements SELECT * FROM relais_new_engagements`,
+		`CREATE OR REPLACE TEMP TABLE relais_fact_people AS SELECT DISTINCT pk FROM relais_new_engagements`,
+		`DROP TABLE relais_new_engagements`,
+		fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, people),
+		fmt.Sprintf(`INSERT INTO fact_days
+		SELECT %d, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
+		  FROM (SELECT (pk::BIGINT << 32) | (day + 2147483648) AS key, count(*) AS n
+		          FROM engagements WHERE kind = %d AND %s GROUP BY 1)`, s.src, s.kind, people),
+		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND %s`, s.src, people),
+		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d AND %s GROUP BY src, pk`, s.src, people),
+		`DROP TABLE relais_fact_people`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	if first.Valid {
+		f.daysChanged(first.Int64, last.Int64)
+	}
+	return nil
+}
+
+// fewRows says whether the loads given wrote at most a quarter of their
+// dataset's rows (the rows they kept, against the rows the latest load
+// left), so that following their rows costs less than recomputing the
+// whole table (a full export: recomputed whole). Both give the same
+// result; on an error, false.
+func fewRows(ctx context.Context, conn *sql.Conn, dataset string, loads []int64) bool {
+	var kept, rows sql.NullInt64
+	err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT sum(kept),
+		  (SELECT rows_after FROM committed_loads WHERE dataset = ? ORDER BY load_id DESC LIMIT 1)
+		  FROM committed_loads WHERE load_id IN (%s)`, idList(loads)), dataset).Scan(&kept, &rows)
+	return err == nil && kept.Valid && rows.Valid && kept.Int64*4 <= rows.Int64
+}
+
+// idList is ids as an SQL list.
+func idList(ids []int64) string {
+	l := make([]string, len(ids))
+	for i, id := range ids {
+		l[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(l, ", ")
 }
 
 // refreshEngagementIdeas re-reads the site, creation day and status of
@@ -538,6 +829,34 @@ func (db *DB) refreshEngagementIdeas(ctx context.Context, conn *sql.Conn) error 
 	}
 	return nil
 }
+
+// updateEngagementIdeas updates the site, creation day and status of the
+// engagements whose idea's changed, after loads of ideas only: a load adds
+// ideas and replaces ideas of the same id, never removes one, so the
+// engagements of the other ideas stay as they are. A re-export of the same
+// ideas updates none instead of writing every engagement again.
+func (db *DB) updateEngagementIdeas(ctx context.Context, conn *sql.Conn) error {
+	ilo, ihi, _, err := instantRange(ctx, conn, "ideas", "created_at")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := updateEngagementsSQL.Execute(&buf, struct{ I dayExprs }{dayExprs{db.loc, ilo, ihi}}); err != nil {
+		return fmt.Errorf("engagements: %w", err)
+	}
+	if _, err := execLogged(ctx, conn, buf.String()); err != nil {
+		return fmt.Errorf("engagements: %w", err)
+	}
+	return nil
+}
+
+var updateEngagementsSQL = template.Must(template.New("update engagements").Parse(`
+UPDATE engagements AS e
+   SET idea_site = i.site_id, idea_day = i.day, withdrawn = i.withdrawn
+  FROM (SELECT k.ik, i.site_id, ({{.I.Day "i.created_at"}})::INTEGER AS day, i.status = 'withdrawn' AS withdrawn
+          FROM ideas i JOIN idea_keys k ON k.idea_id = i.idea_id) i
+ WHERE e.ik = i.ik
+   AND (e.idea_site IS DISTINCT FROM i.site_id OR e.idea_day IS DISTINCT FROM i.day OR e.withdrawn IS DISTINCT FROM i.withdrawn)`))
 
 var refreshEngagementsSQL = template.Must(template.New("refresh engagements").Parse(`
 CREATE OR REPLACE TEMP TABLE relais_engagements AS

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -361,4 +362,140 @@ func TestDerivedDataFollowsAChangeOfTimeZone(t *testing.T) {
 	}
 	moved := openAt(t, path, "America/New_York")
 	compareAnswers(t, "moved to New York", derivedAnswers(t, moved), want)
+}
+
+// factTables dumps fact_days, fact_people and fact_weeks in a fixed order.
+func factTables(t *testing.T, db *DB) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for name, q := range map[string]string{
+		"fact_days":   `SELECT src || ' ' || pk || ' ' || day || ' ' || n FROM fact_days ORDER BY ALL`,
+		"fact_people": `SELECT src || ' ' || pk || ' ' || n FROM fact_people ORDER BY ALL`,
+		"fact_weeks":  `SELECT pk || ' ' || week || ' ' || first_day FROM fact_weeks ORDER BY ALL`,
+		"engagements": `SELECT concat_ws(' ', kind, pk, ik, day, idea_site, idea_day, withdrawn) FROM engagements ORDER BY ALL`,
+	} {
+		rows, err := db.sql.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = append(out[name], s)
+		}
+		if err := closeRows(rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func TestActivityAndVotesLoadsBringTheirDerivedDataUpToDateAsAWholeRecomputationWould(t *testing.T) {
+	data := genDerivedData(t)
+	oneGo := openTest(t)
+	loadAll(t, oneGo, data.final)
+	want := derivedAnswers(t, oneGo)
+
+	db := openTest(t)
+	split := []string{"activity", "votes"}
+	for _, ds := range Datasets() {
+		if !slices.Contains(split, ds.Name) {
+			loadRows(t, db, ds.Name, data.final[ds.Name]...)
+		}
+	}
+	// The older exports and two thirds of the final ones (recomputed
+	// whole: most of the rows), then the rest of the final exports in
+	// three files, a sixth and two twelfths of the rows (their rows in no
+	// particular order of day; votes replacing older votes of other
+	// dates), the derived data brought up to date after the first and
+	// after the other two: only from the loads' rows.
+	for _, name := range split {
+		loadRows(t, db, name, data.older[name]...)
+		rows := data.final[name]
+		loadRows(t, db, name, rows[:2*len(rows)/3]...)
+	}
+	ctx := context.Background()
+	asOf := day(t, "2026-11-30")
+	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range split {
+		rows := data.final[name]
+		loadRows(t, db, name, rows[2*len(rows)/3:5*len(rows)/6]...)
+		checkStaleLoads(t, db, name, 1)
+	}
+	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range split {
+		rows := data.final[name]
+		loadRows(t, db, name, rows[5*len(rows)/6:11*len(rows)/12]...)
+		loadRows(t, db, name, rows[11*len(rows)/12:]...)
+		checkStaleLoads(t, db, name, 2)
+	}
+	compareAnswers(t, "activity and votes loaded in parts", derivedAnswers(t, db), want)
+	got := factTables(t, db)
+
+	// A mark without its load (as recovery and forget leave) recomputes
+	// the whole table: the same facts.
+	for _, name := range split {
+		if _, err := db.sql.Exec(`INSERT INTO derived_stale VALUES (?)`, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
+		t.Fatal(err)
+	}
+	if whole := factTables(t, db); !reflect.DeepEqual(got, whole) {
+		for name := range whole {
+			if !reflect.DeepEqual(got[name], whole[name]) {
+				t.Errorf("%s after the loads' days: %d rows, after the whole recomputation: %d rows", name, len(got[name]), len(whole[name]))
+			}
+		}
+	}
+}
+
+// checkStaleLoads checks that a dataset's stale marks all come with their
+// loads (n of them) and that those wrote few of its rows, so that the next
+// query takes the loads' rows only.
+func checkStaleLoads(t *testing.T, db *DB, name string, n int) {
+	t.Helper()
+	conn, err := db.sql.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	loads, err := staleLoads(context.Background(), conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loads[name]) != n {
+		t.Fatalf("%s's stale loads: %v, want %d", name, loads[name], n)
+	}
+	if !fewRows(context.Background(), conn, name, loads[name]) {
+		t.Fatalf("%s's stale loads %v wrote more than a quarter of its rows", name, loads[name])
+	}
+}
+
+func TestAFileWithoutRowsLeavesTheDerivedDataUpToDate(t *testing.T) {
+	db := openTest(t)
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	loadRows(t, db, "activity", []driver.Value{"P1", at, "visit"})
+	ctx := context.Background()
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := LookupDataset("activity")
+	if n, err := db.LoadRows(ctx, ds, LoadInfo{File: "activity.csv", StartedAt: time.Now()}, nil); err != nil || n != 0 {
+		t.Fatalf("empty load: %d rows, %v", n, err)
+	}
+	_, stale, err := derivedState(ctx, db.sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stale) != 0 {
+		t.Errorf("stale after a file without rows: %v", stale)
+	}
 }

@@ -159,3 +159,59 @@ func TestKeySetMovesToFingerprintsWithoutLosingKeys(t *testing.T) {
 		t.Fatal("a key added before the switch was not found after it")
 	}
 }
+
+// TestLoaderReplacesActivityAtTheEdgesOfTheNewRowsInstants loads activity,
+// then a newer export whose earliest and latest rows have the keys of older
+// rows (microseconds included, one before 1970, in zones other than UTC):
+// the older rows of those keys are replaced, those just outside the new
+// rows' instants stay.
+func TestLoaderReplacesActivityAtTheEdgesOfTheNewRowsInstants(t *testing.T) {
+	db := openTest(t)
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string, loc *time.Location) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04:05.999999", s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	first := at("2026-11-26 00:00:00.000001", paris)
+	last := at("2026-11-26 23:59:59.999999", time.UTC)
+	old := at("1969-12-31 23:59:59.5", time.UTC)
+	before := first.Add(-time.Microsecond)
+	after := last.Add(time.Microsecond)
+	row := func(p string, ts time.Time, action string) []driver.Value { return []driver.Value{p, ts, action} }
+	loadRows(t, db, "activity",
+		row("P1", before, "visit"), row("P1", first, "visit"), row("P1", last, "visit"), row("P1", after, "visit"),
+		row("P2", old, "login"), row("P2", first, "login"))
+	loadRows(t, db, "activity", row("P1", first, "visit"), row("P1", last, "visit"), row("P3", first.Add(time.Hour), "visit"))
+	loadRows(t, db, "activity", row("P2", old, "login"), row("P2", first.Add(time.Minute), "login"))
+	rows, err := db.SQL().Query(`SELECT person_id, epoch_us(occurred_at), load_id FROM activity ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var p string
+		var us, id int64
+		if err := rows.Scan(&p, &us, &id); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %d %d", p, us, id))
+	}
+	if err := closeRows(rows); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		fmt.Sprintf("P1 %d 1", before.UnixMicro()), fmt.Sprintf("P1 %d 2", first.UnixMicro()),
+		fmt.Sprintf("P1 %d 2", last.UnixMicro()), fmt.Sprintf("P1 %d 1", after.UnixMicro()),
+		fmt.Sprintf("P2 %d 3", old.UnixMicro()), fmt.Sprintf("P2 %d 1", first.UnixMicro()),
+		fmt.Sprintf("P2 %d 3", first.Add(time.Minute).UnixMicro()), fmt.Sprintf("P3 %d 2", first.Add(time.Hour).UnixMicro()),
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("activity after the newer exports:\n got %v\nwant %v", got, want)
+	}
+}
