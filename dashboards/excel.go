@@ -82,7 +82,9 @@ func BuildWorkbook(ctx context.Context, o WorkbookOptions) (*excelize.File, erro
 		return nil, fmt.Errorf("workbook: as_of %q: %w", o.Doc.AsOf, err)
 	}
 	f := excelize.NewFile()
-	b := &book{f: f, v: &view{Lang: o.Lang, tr: translations[o.Lang]}, asOf: asOf}
+	// The view holds the document for the flags' sentences (flags.go), the
+	// same ones the pages write.
+	b := &book{f: f, v: &view{Lang: o.Lang, tr: translations[o.Lang], doc: o.Doc}, asOf: asOf}
 	if err := b.styles(); err != nil {
 		f.Close()
 		return nil, err

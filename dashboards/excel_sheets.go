@@ -114,14 +114,13 @@ func (b *book) sites(doc *queries.Document) error {
 		header = append(header, v.L(k))
 	}
 	header = append(header, v.T("reasons_in_words"))
-	why := newFlagReasons(v, doc)
 	var rows [][]cell
 	for _, s := range sitesByNeed(doc.Sites) {
 		labels := make([]string, len(s.Flags))
 		reasons := make([]string, len(s.Flags))
 		for j, fl := range s.Flags {
 			labels[j] = v.L(fl)
-			reasons[j] = why.sentence(s, fl)
+			reasons[j] = v.FlagSentence(s, fl)
 		}
 		row := []cell{str(b.standing(s)), wrapped(strings.Join(labels, ", ")), str(s.SiteID), str(s.Name)}
 		for _, k := range siteKeyFigures {

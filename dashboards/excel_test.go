@@ -489,53 +489,6 @@ func TestWorkbookShowsNoInternalCodeInEitherLanguage(t *testing.T) {
 	}
 }
 
-func TestFlagReasonsGiveTheSitesOwnNumbersAgainstTheThresholdOrTheGroup(t *testing.T) {
-	x := func(f float64) *float64 { return &f }
-	headcount := int64(186)
-	site := queries.Site{SiteID: "ANNECY", Name: "Annecy"}
-	site.Headcount = &headcount
-	site.Ambassadors, site.ActiveAmbassadors = 1, 0
-	site.PeoplePerAmbassador = x(186)
-	site.Adoption = x(0.18)
-	site.MAU, site.MAUPrevious, site.MAUChange = 34, 60, x(-0.4333)
-	site.Ideas = 2
-	site.ResponseSLAShare = x(0.25)
-	doc := &queries.Document{Program: queries.Program{Day: 45}, Targets: []queries.TargetResult{{ID: "ideas_per_site_median", Target: 10}}}
-	doc.Overall.Adoption = x(0.59)
-	want := map[string]map[string][]string{
-		langFR: {
-			queries.FlagNoActiveAmbassador: {"ambassadeurs en tout\u00a0: 1"},
-			queries.FlagUnderCovered:       {"186 personnes par ambassadeur"},
-			queries.FlagLowAdoption:        {"18\u202f%", "59\u202f%"},
-			queries.FlagMAUDrop:            {"34", "60", "-43\u202f%"},
-			queries.FlagIdeasBehind:        {"Idées\u00a0: 2", "5,0 attendues"},
-			queries.FlagSlowResponse:       {"25\u202f%"},
-		},
-		langEN: {
-			queries.FlagLowAdoption: {"Adoption 18% against 59% for the group"},
-			queries.FlagIdeasBehind: {"Ideas: 2", "5.0 expected"},
-		},
-	}
-	for lang, flags := range want {
-		why := newFlagReasons(&view{Lang: lang, tr: translations[lang]}, doc)
-		for flag, parts := range flags {
-			got := why.sentence(site, flag)
-			for _, p := range parts {
-				if !strings.Contains(got, p) {
-					t.Errorf("%s %s: %q lacks %q", lang, flag, got, p)
-				}
-			}
-			if strings.ContainsAny(got, "{}") {
-				t.Errorf("%s %s: %q keeps a placeholder", lang, flag, got)
-			}
-		}
-	}
-	site.PeoplePerAmbassador, site.Ambassadors = nil, 0
-	if got := newFlagReasons(&view{Lang: langEN, tr: translations[langEN]}, doc).sentence(site, queries.FlagUnderCovered); got != "No ambassador for 186 people" {
-		t.Errorf("under-covered without ambassador: %q", got)
-	}
-}
-
 func TestGroupRanksOrderTheSitesTopIdeasAsWithinASite(t *testing.T) {
 	score := func(n int64) *int64 { return &n }
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }

@@ -153,6 +153,21 @@ func TestFlagSentencesCarryTheSitesNumbersAgainstTheThresholdOrTheGroup(t *testi
 			}
 		}
 	}
+	// The workbook's Sites sheet says the same sentences (one writer:
+	// flags.go), each flag's in the site's last column.
+	for lang, sentences := range want {
+		_, xb := get(t, srv.URL+"/export.xlsx?lang="+lang)
+		var reasons []string
+		for _, row := range rowsOf(t, openWorkbook(t, xb), sheetName(lang, sheetSites))[1:] {
+			reasons = append(reasons, row[len(row)-1])
+		}
+		all := strings.Join(reasons, "\n")
+		for _, s := range sentences {
+			if !strings.Contains(all, s) {
+				t.Errorf("the %s workbook's Sites sheet lacks %q", lang, s)
+			}
+		}
+	}
 	// Struggling first: ANNECY and ORLEANS before PARIS.
 	_, body := get(t, srv.URL+"/sites?lang=en")
 	text := pageText(body)
