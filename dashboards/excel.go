@@ -90,7 +90,7 @@ func BuildWorkbook(ctx context.Context, o WorkbookOptions) (*excelize.File, erro
 		return nil, err
 	}
 	steps := []func() error{
-		func() error { return b.summary(o.Doc) },
+		func() error { return b.summary(ctx, o) },
 		func() error { return b.sites(o.Doc) },
 		func() error { return b.trends(ctx, o, asOf) },
 		func() error { return b.committee(ctx, o, asOf) },

@@ -390,6 +390,40 @@ func TestWorkbookDatesFollowTheLanguage(t *testing.T) {
 	}
 }
 
+func TestWorkbookSummarySaysTheDateTheDataGoesUpToAsADate(t *testing.T) {
+	srv := startServer(t, hostileDB(t), nil)
+	_, body := get(t, srv.URL+"/api/v1/data")
+	var data struct {
+		DataUntil string `json:"data_until"`
+	}
+	if err := json.Unmarshal(body, &data); err != nil || data.DataUntil == "" {
+		t.Fatalf("/api/v1/data: %v %.200s", err, body)
+	}
+	until, _ := time.Parse(dateLayout, data.DataUntil)
+	for lang, want := range map[string][2]string{
+		langFR: {"Données jusqu'au", until.Format("02/01/2006")},
+		langEN: {"Data up to", data.DataUntil},
+	} {
+		// An as-of date after the data: the note says the figures after
+		// it are empty.
+		_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-12-31&lang="+lang)
+		f := openWorkbook(t, xb)
+		sheet := sheetName(lang, sheetSummary)
+		label, _ := f.GetCellValue(sheet, "B3")
+		value, _ := f.GetCellValue(sheet, "C3")
+		if label != want[0] || value != want[1] {
+			t.Errorf("%s Summary row 3: %q %q, want %q %q", lang, label, value, want[0], want[1])
+		}
+		if x, ok := rawNumber(t, f, sheet, "C3"); !ok || x < 40000 {
+			t.Errorf("%s: the data's date is not a date cell (%v)", lang, x)
+		}
+		note, _ := f.GetCellValue(sheet, "H3")
+		if !strings.Contains(note, want[1]) {
+			t.Errorf("%s: the note of an as-of date after the data says %q", lang, note)
+		}
+	}
+}
+
 func TestEverySheetPrintsOnA4LandscapeOnePageWideWithItsHeaderRepeated(t *testing.T) {
 	srv := startServer(t, hostileDB(t), nil)
 	_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-11-30")
