@@ -386,3 +386,40 @@ func TestSitesIdeaAndChallengesPagesShowNoInternalCodeWithEveryFlag(t *testing.T
 		}
 	}
 }
+
+func TestSitePageWeeklyChartsMarkAPartialLastWeek(t *testing.T) {
+	srv := startServer(t, flagsDB(t), nil)
+	lastPoint := func(series map[string]any) map[string]any {
+		data := series["data"].([]any)
+		p, _ := data[len(data)-1].(map[string]any)
+		return p
+	}
+	for _, c := range []struct {
+		asOf    string
+		partial bool
+	}{{"2026-11-25", true}, {"2026-11-29", false}} { // a Wednesday, a Sunday
+		_, body := get(t, srv.URL+"/sites/ORLEANS?lang=en&as_of="+c.asOf)
+		participation := chartOption(t, body, "chart-site-participation")
+		cats := participation["xAxis"].(map[string]any)["data"].([]any)
+		first := participation["series"].([]any)[0].(map[string]any)
+		hollow := lastPoint(first)["symbol"] == "emptyCircle"
+		if strings.HasSuffix(cats[len(cats)-1].(string), " *") != c.partial || hollow != c.partial {
+			t.Errorf("as of %s participation: last week %v, hollow %v, want partial %v", c.asOf, cats[len(cats)-1], hollow, c.partial)
+		}
+		delay := chartOption(t, body, "chart-site-delay")
+		dcats := delay["xAxis"].([]any)[0].(map[string]any)["data"].([]any)
+		var line map[string]any
+		for _, s := range delay["series"].([]any) {
+			if s.(map[string]any)["type"] == "line" {
+				line = s.(map[string]any)
+			}
+		}
+		hollow = line != nil && lastPoint(line)["symbol"] == "emptyCircle"
+		if strings.HasSuffix(dcats[len(dcats)-1].(string), " *") != c.partial || hollow != c.partial {
+			t.Errorf("as of %s decision delay: last week %v, hollow %v, want partial %v", c.asOf, dcats[len(dcats)-1], hollow, c.partial)
+		}
+		if got := strings.Contains(string(body), "partial week"); got != c.partial {
+			t.Errorf("as of %s: the page says \"partial week\": %v", c.asOf, got)
+		}
+	}
+}
