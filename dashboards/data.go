@@ -29,10 +29,27 @@ type paramError struct{ msg string }
 
 func (e paramError) Error() string { return e.msg }
 
-// notFoundError is an unknown site: a 404 with its message.
-type notFoundError struct{ msg string }
+// notFoundError is something unknown (a site, an idea, a page): a 404.
+// msg is the JSON API's English message; a page says the word key with
+// its {placeholders} filled from args (pairs of name, value) in its own
+// language, or msg when there is no key.
+type notFoundError struct {
+	msg  string
+	key  string
+	args []string
+}
 
 func (e notFoundError) Error() string { return e.msg }
+
+// notFoundText is a 404's message on a page: in the page's language when
+// the error has a word key, else the error's text.
+func notFoundText(v *view, err error) string {
+	var nf notFoundError
+	if errors.As(err, &nf) && nf.key != "" {
+		return v.fill(nf.key, nf.args...)
+	}
+	return err.Error()
+}
 
 func statusOf(err error) int {
 	var pe paramError
@@ -107,7 +124,7 @@ func findSite(doc *queries.Document, id string) (*queries.Site, error) {
 			return &doc.Sites[i], nil
 		}
 	}
-	return nil, notFoundError{fmt.Sprintf("site %q is not loaded", id)}
+	return nil, notFoundError{msg: fmt.Sprintf("site %q is not loaded", id), key: "site_not_found", args: []string{"id", id}}
 }
 
 // pageCache keeps page-query results and rendered answers per data

@@ -87,7 +87,7 @@ func (s *Server) loadIdea(c *gin.Context) (*queries.Snapshot, *ideaAnswer, error
 		return s.opts.DB.IdeaDetail(ctx, asOf, id)
 	})
 	if errors.Is(err, queries.ErrNoIdea) {
-		return snap, nil, notFoundError{fmt.Sprintf("idea %q is not loaded on %s", id, asOf.Format(dateLayout))}
+		return snap, nil, notFoundError{msg: fmt.Sprintf("idea %q is not loaded on %s", id, asOf.Format(dateLayout))}
 	}
 	if err != nil {
 		return snap, nil, err
@@ -109,7 +109,7 @@ func (s *Server) idea(c *gin.Context, v *view) (string, error) {
 	var nf notFoundError
 	if errors.As(err, &nf) && snap != nil {
 		// The page says it in the reader's language (the JSON in English).
-		return "", notFoundError{v.fill("idea_not_found", "id", c.Param("id"), "date", v.ShortDate(snap.Doc.AsOf))}
+		return "", notFoundError{msg: v.fill("idea_not_found", "id", c.Param("id"), "date", v.ShortDate(snap.Doc.AsOf))}
 	}
 	if err != nil {
 		return "", err

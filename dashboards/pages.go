@@ -298,6 +298,7 @@ func (s *Server) pageError(c *gin.Context, nav string, err error) {
 		v.Title = v.T("bad_request")
 	case http.StatusNotFound:
 		v.Title = v.T("not_found")
+		msg = notFoundText(v, err)
 	default:
 		s.log.Error("page", "path", c.Request.URL.Path, "err", err)
 		v.Title = v.T("error")
@@ -326,7 +327,7 @@ func (s *Server) notFound(c *gin.Context) {
 		c.JSON(http.StatusNotFound, gin.H{"error": "no such endpoint"})
 		return
 	}
-	s.pageError(c, "", notFoundError{"no such page: " + c.Request.URL.Path})
+	s.pageError(c, "", notFoundError{msg: "no such page: " + c.Request.URL.Path, key: "page_not_found", args: []string{"path", c.Request.URL.Path}})
 }
 
 // snapshotOf is the KPI snapshot of the request's as-of date, with what

@@ -423,3 +423,23 @@ func TestSitePageWeeklyChartsMarkAPartialLastWeek(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownSiteAndPageSayItInThePagesLanguageAndTheAPIInEnglish(t *testing.T) {
+	srv := startServer(t, flagsDB(t), nil)
+	for _, c := range []struct{ path, want string }{
+		{"/sites/NOPE?lang=fr", "Le site NOPE n'est pas chargé."},
+		{"/sites/NOPE?lang=en", "Site NOPE is not loaded."},
+		{"/committee?site=NOPE&lang=fr", "Le site NOPE n'est pas chargé."},
+		{"/nowhere?lang=fr", "Il n'y a pas de page /nowhere."},
+		{"/nowhere?lang=en", "There is no page /nowhere."},
+	} {
+		resp, body := get(t, srv.URL+c.path)
+		if text := pageText(body); resp.StatusCode != 404 || !strings.Contains(text, c.want) {
+			t.Errorf("%s: %d, want 404 saying %q: %.300s", c.path, resp.StatusCode, c.want, text)
+		}
+	}
+	resp, body := get(t, srv.URL+"/api/v1/sites/NOPE?lang=fr")
+	if resp.StatusCode != 404 || !strings.Contains(string(body), `site \"NOPE\" is not loaded`) {
+		t.Errorf("the API's unknown site: %d %s", resp.StatusCode, body)
+	}
+}
