@@ -408,11 +408,17 @@ func TestSitePageWeeklyChartsMarkAPartialLastWeek(t *testing.T) {
 		}
 		delay := chartOption(t, body, "chart-site-delay")
 		dcats := delay["xAxis"].([]any)[0].(map[string]any)["data"].([]any)
-		var line map[string]any
+		var line, bars map[string]any
 		for _, s := range delay["series"].([]any) {
-			if s.(map[string]any)["type"] == "line" {
+			switch s.(map[string]any)["type"] {
+			case "line":
 				line = s.(map[string]any)
+			case "bar":
+				bars = s.(map[string]any)
 			}
+		}
+		if _, marked := bars["markLine"]; marked != c.partial {
+			t.Errorf("as of %s decision delay: the partial week's dotted line %v, want %v", c.asOf, marked, c.partial)
 		}
 		hollow = line != nil && lastPoint(line)["symbol"] == "emptyCircle"
 		if strings.HasSuffix(dcats[len(dcats)-1].(string), " *") != c.partial || hollow != c.partial {
