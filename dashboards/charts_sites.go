@@ -237,7 +237,8 @@ func decisionDelayChart(v *view, weeks []queries.WeekPoint, baseline *float64) (
 	var partialMark []charts.SeriesOpts
 	if partial {
 		// As the sponsor's trends (partialPoint): a hollow point, a paler
-		// bar with a grey border, a dotted line labelled "partial week".
+		// bar with a grey border, a dotted line labelled "partial week"
+		// along it (above it, the label would meet the axes' names).
 		last := len(weeks) - 1
 		counts[last].ItemStyle = &opts.ItemStyle{Color: "#eef1f4", BorderColor: partialColor, BorderWidth: 1}
 		delays[last].Symbol, delays[last].SymbolSize = "emptyCircle", 8
@@ -245,7 +246,7 @@ func decisionDelayChart(v *view, weeks []queries.WeekPoint, baseline *float64) (
 			charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: v.T("partial_week"), XAxis: x[last]}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
 				LineStyle: &opts.LineStyle{Type: "dotted", Color: partialColor, Width: 1},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "end", Formatter: v.T("partial_week"), Color: partialColor}})}
+				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: v.T("partial_week"), Color: partialColor}})}
 	}
 	days := opts.YAxis{Type: "value", Name: v.T("days_axis"), Min: 0}
 	if baseline != nil {

@@ -224,6 +224,9 @@ func trendChart(v *view, id, label string, prog queries.Program, weeks []queries
 	if partial {
 		opt["grid"].(obj)["right"] = 44 // room for the mark's label
 	}
+	if len(series) > 2 {
+		opt["grid"].(obj)["bottom"] = 48 // room for a legend on two lines in a narrow card
+	}
 	return optionChart(id, "chart", partialTitle(v, label, partial), opt)
 }
 
