@@ -352,9 +352,16 @@ type infoState struct {
 // it.
 func checkInfoControl(t *testing.T, ctx context.Context) {
 	t.Helper()
+	// The first info button a person can see (a phone layout hides some,
+	// e.g. the sites table's header row), marked for the taps.
 	const read = `(() => {
-		const bs = document.querySelectorAll('button.info');
-		if (!bs.length) { return {buttons: 0}; }
+		let b = document.querySelector('button.info[data-tapped]');
+		if (!b) {
+			b = Array.from(document.querySelectorAll('button.info')).find(x => x.getClientRects().length > 0 && x.offsetParent !== null);
+			if (!b) { return {buttons: 0}; }
+			b.setAttribute('data-tapped', '1');
+		}
+		const bs = [b];
 		const d = document.getElementById(bs[0].getAttribute('popovertarget'));
 		const r = d.getBoundingClientRect();
 		return {buttons: bs.length, open: d.matches(':popover-open'), text: d.textContent.trim(), left: r.left, right: r.right, width: window.innerWidth};
@@ -366,13 +373,17 @@ func checkInfoControl(t *testing.T, ctx context.Context) {
 	if st.Buttons == 0 {
 		return
 	}
-	if err := chromedp.Run(ctx, chromedp.Click("button.info", chromedp.ByQuery, chromedp.NodeVisible), chromedp.Evaluate(read, &st)); err != nil {
+	// A bounded wait: a button that never becomes visible fails the test
+	// instead of hanging it.
+	tapCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Run(tapCtx, chromedp.Click("button.info[data-tapped]", chromedp.ByQuery, chromedp.NodeVisible), chromedp.Evaluate(read, &st)); err != nil {
 		t.Fatalf("tap an info button: %v", err)
 	}
 	if !st.Open || st.Text == "" || st.Left < 0 || st.Right > st.Width {
 		t.Errorf("a tap on the first info button shows %+v, want its definition open inside the window", st)
 	}
-	if err := chromedp.Run(ctx, chromedp.Click("button.info", chromedp.ByQuery, chromedp.NodeVisible), chromedp.Evaluate(read, &st)); err != nil {
+	if err := chromedp.Run(tapCtx, chromedp.Click("button.info[data-tapped]", chromedp.ByQuery, chromedp.NodeVisible), chromedp.Evaluate(read, &st)); err != nil {
 		t.Fatalf("tap an info button again: %v", err)
 	}
 	if st.Open {

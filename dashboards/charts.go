@@ -127,35 +127,6 @@ func axisChartOptions(grid opts.Grid, x opts.XAxis, y opts.YAxis) []charts.Globa
 	}
 }
 
-// weeklyLines draws one line per named series over the weeks.
-func weeklyLines(v *view, id, label string, weeks []queries.WeekPoint, series []weekSeries) (chart, error) {
-	line := charts.NewLine()
-	x := make([]string, len(weeks))
-	for i, w := range weeks {
-		x[i] = v.Day(w.WeekStart)
-	}
-	line.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "40", Top: "8%", Bottom: "16%", ContainLabel: opts.Bool(true)}, opts.XAxis{Type: "category", Name: v.T("week")}, opts.YAxis{Type: "value", Min: 0})...)
-	line.SetXAxis(x)
-	for _, s := range series {
-		data := make([]opts.LineData, len(weeks))
-		for i, w := range weeks {
-			val := s.get(w)
-			if val == nil {
-				data[i] = opts.LineData{Value: "-"} // ECharts' gap
-			} else {
-				data[i] = opts.LineData{Value: round1(*val)}
-			}
-		}
-		line.AddSeries(s.name, data, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), ConnectNulls: opts.Bool(false)}))
-	}
-	return newChart(id, "chart", label, line)
-}
-
-type weekSeries struct {
-	name string
-	get  func(queries.WeekPoint) *float64
-}
-
 func count64(n int64) *float64 { f := float64(n); return &f }
 
 // heatmapKPIs are the columns of the sites heat map: the registry's keys

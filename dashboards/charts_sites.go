@@ -224,16 +224,29 @@ func ideaStatusChart(v *view, s queries.IdeasByStatus) (chart, error) {
 // decisions made (bars, right axis).
 func decisionDelayChart(v *view, weeks []queries.WeekPoint, baseline *float64) (chart, error) {
 	bar := charts.NewBar()
-	x := make([]string, len(weeks))
+	x, partial := weekCategories(v, weeks)
 	counts := make([]opts.BarData, len(weeks))
 	delays := make([]opts.LineData, len(weeks))
 	for i, w := range weeks {
-		x[i] = w.WeekStart
 		counts[i] = opts.BarData{Value: w.Decisions}
 		delays[i] = opts.LineData{Value: "-"}
 		if w.MedianDecisionDelayDays != nil {
 			delays[i] = opts.LineData{Value: round1(*w.MedianDecisionDelayDays)}
 		}
+	}
+	var partialMark []charts.SeriesOpts
+	if partial {
+		// As the sponsor's trends (partialPoint): a hollow point, a paler
+		// bar with a grey border, a dotted line labelled "partial week"
+		// along it (above it, the label would meet the axes' names).
+		last := len(weeks) - 1
+		counts[last].ItemStyle = &opts.ItemStyle{Color: "#eef1f4", BorderColor: partialColor, BorderWidth: 1}
+		delays[last].Symbol, delays[last].SymbolSize = "emptyCircle", 8
+		partialMark = []charts.SeriesOpts{
+			charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: v.T("partial_week"), XAxis: x[last]}),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
+				LineStyle: &opts.LineStyle{Type: "dotted", Color: partialColor, Width: 1},
+				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: v.T("partial_week"), Color: partialColor}})}
 	}
 	days := opts.YAxis{Type: "value", Name: v.T("days_axis"), Min: 0}
 	if baseline != nil {
@@ -251,8 +264,8 @@ func decisionDelayChart(v *view, weeks []queries.WeekPoint, baseline *float64) (
 	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: v.T("decisions_axis"), Position: "right", Min: 0, MinInterval: 1,
 		SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
 	bar.SetXAxis(x)
-	bar.AddSeries(v.T("decisions_count"), counts, charts.WithBarChartOpts(opts.BarChart{YAxisIndex: 1}),
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d0d7de"}))
+	bar.AddSeries(v.T("decisions_count"), counts, append([]charts.SeriesOpts{charts.WithBarChartOpts(opts.BarChart{YAxisIndex: 1}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d0d7de"})}, partialMark...)...)
 	line := charts.NewLine()
 	line.SetXAxis(x)
 	lineOpts := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), ConnectNulls: opts.Bool(false)}),
@@ -267,5 +280,5 @@ func decisionDelayChart(v *view, weeks []queries.WeekPoint, baseline *float64) (
 	}
 	line.AddSeries(v.L("decision_delay_days"), delays, lineOpts...)
 	bar.Overlap(line)
-	return newChart("chart-site-delay", "chart", v.T("decision_delay"), bar)
+	return newChart("chart-site-delay", "chart", partialTitle(v, v.T("decision_delay"), partial), bar)
 }

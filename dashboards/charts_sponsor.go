@@ -119,11 +119,7 @@ func burnupChart(v *view, id string, t queries.TargetResult, hist []historyPoint
 		{"name": v.T("pace"), "type": "line", "data": paces, "showSymbol": false,
 			"lineStyle": obj{"type": "dashed", "color": paceColor, "width": 1.5}, "itemStyle": obj{"color": paceColor}},
 	}
-	label := v.L(t.ID) + " — " + v.T("burnup")
-	if hist[last].Partial {
-		label += " (* " + v.T("partial_week") + ")"
-	}
-	return optionChart(id, "chart burnup", label, opt)
+	return optionChart(id, "chart burnup", partialTitle(v, v.L(t.ID)+" — "+v.T("burnup"), hist[last].Partial), opt)
 }
 
 // trendSeries is one line of a trend chart.
@@ -171,11 +167,10 @@ func weekIsPartial(w queries.WeekPoint) bool {
 	return err1 == nil && err2 == nil && end.Before(start.AddDate(0, 0, 6))
 }
 
-// trendChart draws weekly lines with the program start as a vertical line,
-// the phases as bands, and a partial last week as hollow dashed points
-// under a "partial week" mark.
-func trendChart(v *view, id, label string, prog queries.Program, weeks []queries.WeekPoint, series []trendSeries) (chart, error) {
-	cats := make([]string, len(weeks))
+// weekCategories are the weekly charts' axis labels, each week's Monday
+// as a short date; a partial last week (partial true) carries a "*".
+func weekCategories(v *view, weeks []queries.WeekPoint) (cats []string, partial bool) {
+	cats = make([]string, len(weeks))
 	for i, w := range weeks {
 		if d, err := time.Parse(dateLayout, w.WeekStart); err == nil {
 			cats[i] = shortDay(v.Lang, d)
@@ -183,10 +178,27 @@ func trendChart(v *view, id, label string, prog queries.Program, weeks []queries
 			cats[i] = w.WeekStart
 		}
 	}
-	partial := len(weeks) > 0 && weekIsPartial(weeks[len(weeks)-1])
+	partial = len(weeks) > 0 && weekIsPartial(weeks[len(weeks)-1])
 	if partial {
 		cats[len(cats)-1] += " *"
 	}
+	return cats, partial
+}
+
+// partialTitle is a weekly chart's title, which says what the "*" of a
+// partial last week means.
+func partialTitle(v *view, label string, partial bool) string {
+	if partial {
+		return label + " (* " + v.T("partial_week") + ")"
+	}
+	return label
+}
+
+// trendChart draws weekly lines with the program start as a vertical line,
+// the phases as bands, and a partial last week as hollow dashed points
+// under a "partial week" mark.
+func trendChart(v *view, id, label string, prog queries.Program, weeks []queries.WeekPoint, series []trendSeries) (chart, error) {
+	cats, partial := weekCategories(v, weeks)
 	var list []obj
 	for k, s := range series {
 		data := make([]any, len(weeks))
@@ -210,10 +222,12 @@ func trendChart(v *view, id, label string, prog queries.Program, weeks []queries
 	opt := baseOption(cats, obj{"type": "value", "min": 0, "splitNumber": 4}, "34")
 	opt["series"] = list
 	if partial {
-		label += " (* " + v.T("partial_week") + ")"
 		opt["grid"].(obj)["right"] = 44 // room for the mark's label
 	}
-	return optionChart(id, "chart", label, opt)
+	if len(series) > 2 {
+		opt["grid"].(obj)["bottom"] = 48 // room for a legend on two lines in a narrow card
+	}
+	return optionChart(id, "chart", partialTitle(v, label, partial), opt)
 }
 
 // programMarks adds to a series the program start (a vertical line on its

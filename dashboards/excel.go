@@ -82,13 +82,15 @@ func BuildWorkbook(ctx context.Context, o WorkbookOptions) (*excelize.File, erro
 		return nil, fmt.Errorf("workbook: as_of %q: %w", o.Doc.AsOf, err)
 	}
 	f := excelize.NewFile()
-	b := &book{f: f, v: &view{Lang: o.Lang, tr: translations[o.Lang]}, asOf: asOf}
+	// The view holds the document for the flags' sentences (flags.go), the
+	// same ones the pages write.
+	b := &book{f: f, v: &view{Lang: o.Lang, tr: translations[o.Lang], doc: o.Doc}, asOf: asOf}
 	if err := b.styles(); err != nil {
 		f.Close()
 		return nil, err
 	}
 	steps := []func() error{
-		func() error { return b.summary(o.Doc) },
+		func() error { return b.summary(ctx, o) },
 		func() error { return b.sites(o.Doc) },
 		func() error { return b.trends(ctx, o, asOf) },
 		func() error { return b.committee(ctx, o, asOf) },

@@ -18,11 +18,15 @@ import (
 var headlineKeys = []string{"sites", "struggling_sites", "mau", "mau_change", "adoption", "active_ambassadors",
 	"sites_with_active_ambassador_share", "ideas", "ideas_implemented", "decision_delay_days", "response_sla_share", "enps"}
 
-// summary is the one-page Summary: the program, each target (value,
-// direction, goal, expected pace, status in words) and the headline
-// figures, each with its definition.
-func (b *book) summary(doc *queries.Document) error {
-	v := b.v
+// summary is the one-page Summary: the program (with the date the loaded
+// data goes up to), each target (value, direction, goal, expected pace,
+// status in words) and the headline figures, each with its definition.
+func (b *book) summary(ctx context.Context, o WorkbookOptions) error {
+	v, doc := b.v, o.Doc
+	until, err := b.dataUntil(ctx, o)
+	if err != nil {
+		return err
+	}
 	header := []string{v.T("wb_section"), v.T("wb_indicator"), v.T("value"), v.T("wb_direction"), v.T("target"),
 		v.T("pace"), v.T("status"), v.T("wb_definition")}
 	program, target, headline := str(v.T("wb_program")), str(v.T("wb_target")), str(v.T("wb_headline"))
@@ -34,6 +38,7 @@ func (b *book) summary(doc *queries.Document) error {
 	day := int64(doc.Program.Day)
 	rows := [][]cell{
 		{program, str(v.T("as_of")), dateOnly(doc.AsOf)},
+		until,
 		{program, str(v.T("program_start")), dateOnly(doc.Program.Start), {}, {}, {}, {}, wrapped(startNote)},
 		{program, str(v.T("program_day")), intc(day), {}, {}, {}, {}, def("program_day")},
 		{program, str(v.T("phase")), str(v.L(doc.Program.Phase)), {}, {}, {}, {}, def(doc.Program.Phase)},
@@ -54,6 +59,33 @@ func (b *book) summary(doc *queries.Document) error {
 		rows = append(rows, []cell{headline, str(v.L(key)), numc(figureKind(key), doc.Overall.Value(key)), {}, {}, {}, {}, def(key)})
 	}
 	return b.table(sheet{key: sheetSummary, header: header, rows: rows, onePage: true, wrapAt: map[int]int{7: 60}})
+}
+
+// dataUntil is the Summary's row of the latest dated row's local date
+// (docs/pages.md, "Data freshness"), with a note when the as-of date is
+// after it or no dated row is loaded.
+func (b *book) dataUntil(ctx context.Context, o WorkbookOptions) ([]cell, error) {
+	var f freshnessDay
+	var err error
+	if o.from != nil {
+		f, err = o.from.freshness(ctx)
+	} else {
+		f.day, f.ok, err = o.DB.DataUntil(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := b.v
+	label := str(v.T("wb_data_until"))
+	if !f.ok {
+		return []cell{str(v.T("wb_program")), label, {}, {}, {}, {}, {}, wrapped(v.T("banner_no_data"))}, nil
+	}
+	until := f.day.Format(dateLayout)
+	note := v.T("wb_data_until_note")
+	if o.Doc.AsOf > until {
+		note = fmt.Sprintf(v.T("banner_after_data"), v.Day(until))
+	}
+	return []cell{str(v.T("wb_program")), label, datec(f.day), {}, {}, {}, {}, wrapped(note)}, nil
 }
 
 // sitesByNeed orders the sites struggling first, then by more flags, then
@@ -114,14 +146,13 @@ func (b *book) sites(doc *queries.Document) error {
 		header = append(header, v.L(k))
 	}
 	header = append(header, v.T("reasons_in_words"))
-	why := newFlagReasons(v, doc)
 	var rows [][]cell
 	for _, s := range sitesByNeed(doc.Sites) {
 		labels := make([]string, len(s.Flags))
 		reasons := make([]string, len(s.Flags))
 		for j, fl := range s.Flags {
 			labels[j] = v.L(fl)
-			reasons[j] = why.sentence(s, fl)
+			reasons[j] = v.FlagSentence(s, fl)
 		}
 		row := []cell{str(b.standing(s)), wrapped(strings.Join(labels, ", ")), str(s.SiteID), str(s.Name)}
 		for _, k := range siteKeyFigures {

@@ -390,6 +390,40 @@ func TestWorkbookDatesFollowTheLanguage(t *testing.T) {
 	}
 }
 
+func TestWorkbookSummarySaysTheDateTheDataGoesUpToAsADate(t *testing.T) {
+	srv := startServer(t, hostileDB(t), nil)
+	_, body := get(t, srv.URL+"/api/v1/data")
+	var data struct {
+		DataUntil string `json:"data_until"`
+	}
+	if err := json.Unmarshal(body, &data); err != nil || data.DataUntil == "" {
+		t.Fatalf("/api/v1/data: %v %.200s", err, body)
+	}
+	until, _ := time.Parse(dateLayout, data.DataUntil)
+	for lang, want := range map[string][2]string{
+		langFR: {"Données jusqu'au", until.Format("02/01/2006")},
+		langEN: {"Data up to", data.DataUntil},
+	} {
+		// An as-of date after the data: the note says the figures after
+		// it are empty.
+		_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-12-31&lang="+lang)
+		f := openWorkbook(t, xb)
+		sheet := sheetName(lang, sheetSummary)
+		label, _ := f.GetCellValue(sheet, "B3")
+		value, _ := f.GetCellValue(sheet, "C3")
+		if label != want[0] || value != want[1] {
+			t.Errorf("%s Summary row 3: %q %q, want %q %q", lang, label, value, want[0], want[1])
+		}
+		if x, ok := rawNumber(t, f, sheet, "C3"); !ok || x < 40000 {
+			t.Errorf("%s: the data's date is not a date cell (%v)", lang, x)
+		}
+		note, _ := f.GetCellValue(sheet, "H3")
+		if !strings.Contains(note, want[1]) {
+			t.Errorf("%s: the note of an as-of date after the data says %q", lang, note)
+		}
+	}
+}
+
 func TestEverySheetPrintsOnA4LandscapeOnePageWideWithItsHeaderRepeated(t *testing.T) {
 	srv := startServer(t, hostileDB(t), nil)
 	_, xb := get(t, srv.URL+"/export.xlsx?as_of=2026-11-30")
@@ -486,53 +520,6 @@ func TestWorkbookShowsNoInternalCodeInEitherLanguage(t *testing.T) {
 		if cells < 300 {
 			t.Errorf("%s: only %d cells walked", lang, cells)
 		}
-	}
-}
-
-func TestFlagReasonsGiveTheSitesOwnNumbersAgainstTheThresholdOrTheGroup(t *testing.T) {
-	x := func(f float64) *float64 { return &f }
-	headcount := int64(186)
-	site := queries.Site{SiteID: "ANNECY", Name: "Annecy"}
-	site.Headcount = &headcount
-	site.Ambassadors, site.ActiveAmbassadors = 1, 0
-	site.PeoplePerAmbassador = x(186)
-	site.Adoption = x(0.18)
-	site.MAU, site.MAUPrevious, site.MAUChange = 34, 60, x(-0.4333)
-	site.Ideas = 2
-	site.ResponseSLAShare = x(0.25)
-	doc := &queries.Document{Program: queries.Program{Day: 45}, Targets: []queries.TargetResult{{ID: "ideas_per_site_median", Target: 10}}}
-	doc.Overall.Adoption = x(0.59)
-	want := map[string]map[string][]string{
-		langFR: {
-			queries.FlagNoActiveAmbassador: {"ambassadeurs en tout\u00a0: 1"},
-			queries.FlagUnderCovered:       {"186 personnes par ambassadeur"},
-			queries.FlagLowAdoption:        {"18\u202f%", "59\u202f%"},
-			queries.FlagMAUDrop:            {"34", "60", "-43\u202f%"},
-			queries.FlagIdeasBehind:        {"Idées\u00a0: 2", "5,0 attendues"},
-			queries.FlagSlowResponse:       {"25\u202f%"},
-		},
-		langEN: {
-			queries.FlagLowAdoption: {"Adoption 18% against 59% for the group"},
-			queries.FlagIdeasBehind: {"Ideas: 2", "5.0 expected"},
-		},
-	}
-	for lang, flags := range want {
-		why := newFlagReasons(&view{Lang: lang, tr: translations[lang]}, doc)
-		for flag, parts := range flags {
-			got := why.sentence(site, flag)
-			for _, p := range parts {
-				if !strings.Contains(got, p) {
-					t.Errorf("%s %s: %q lacks %q", lang, flag, got, p)
-				}
-			}
-			if strings.ContainsAny(got, "{}") {
-				t.Errorf("%s %s: %q keeps a placeholder", lang, flag, got)
-			}
-		}
-	}
-	site.PeoplePerAmbassador, site.Ambassadors = nil, 0
-	if got := newFlagReasons(&view{Lang: langEN, tr: translations[langEN]}, doc).sentence(site, queries.FlagUnderCovered); got != "No ambassador for 186 people" {
-		t.Errorf("under-covered without ambassador: %q", got)
 	}
 }
 

@@ -117,10 +117,12 @@ func (s *Server) site(c *gin.Context, v *view) (string, error) {
 		return "", err
 	}
 	v.Body = body
-	ch1, err := weeklyLines(v, "chart-site-participation", v.T("weekly_participation"), d.Weeks, []weekSeries{
-		{v.T("active_people"), func(w queries.WeekPoint) *float64 { return count64(w.ActivePeople) }},
-		{v.L("active_ambassadors"), func(w queries.WeekPoint) *float64 { return count64(w.ActiveAmbassadors) }},
-		{v.T("new_ideas"), func(w queries.WeekPoint) *float64 { return count64(w.Ideas) }},
+	// The sponsor's trend chart: the program start, the phases and a
+	// partial last week marked as there.
+	ch1, err := trendChart(v, "chart-site-participation", v.T("weekly_participation"), snap.Doc.Program, d.Weeks, []trendSeries{
+		{v.T("active_people"), "#2f81f7", func(w queries.WeekPoint) *float64 { return count64(w.ActivePeople) }},
+		{v.L("active_ambassadors"), "#8250df", func(w queries.WeekPoint) *float64 { return count64(w.ActiveAmbassadors) }},
+		{v.T("new_ideas"), "#1a7f37", func(w queries.WeekPoint) *float64 { return count64(w.Ideas) }},
 	})
 	if err != nil {
 		return "", err

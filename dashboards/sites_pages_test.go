@@ -133,7 +133,8 @@ func TestFlagSentencesCarryTheSitesNumbersAgainstTheThresholdOrTheGroup(t *testi
 		},
 	}
 	for lang, sentences := range want {
-		for _, path := range []string{"/sites", "/sites/ANNECY", "/sites/ORLEANS", "/sites/TROYES"} {
+		// The sponsor page's three sites needing help are these three.
+		for _, path := range []string{"/sites", "/", "/sites/ANNECY", "/sites/ORLEANS", "/sites/TROYES"} {
 			_, body := get(t, srv.URL+path+"?lang="+lang)
 			text := pageText(body)
 			for _, s := range sentences {
@@ -144,12 +145,27 @@ func TestFlagSentencesCarryTheSitesNumbersAgainstTheThresholdOrTheGroup(t *testi
 						owner = id
 					}
 				}
-				if path != "/sites" && path != "/sites/"+owner {
+				if path != "/sites" && path != "/" && path != "/sites/"+owner {
 					continue
 				}
 				if !strings.Contains(text, s) {
 					t.Errorf("%s?lang=%s lacks %q", path, lang, s)
 				}
+			}
+		}
+	}
+	// The workbook's Sites sheet says the same sentences (one writer:
+	// flags.go), each flag's in the site's last column.
+	for lang, sentences := range want {
+		_, xb := get(t, srv.URL+"/export.xlsx?lang="+lang)
+		var reasons []string
+		for _, row := range rowsOf(t, openWorkbook(t, xb), sheetName(lang, sheetSites))[1:] {
+			reasons = append(reasons, row[len(row)-1])
+		}
+		all := strings.Join(reasons, "\n")
+		for _, s := range sentences {
+			if !strings.Contains(all, s) {
+				t.Errorf("the %s workbook's Sites sheet lacks %q", lang, s)
 			}
 		}
 	}
@@ -368,5 +384,68 @@ func TestSitesIdeaAndChallengesPagesShowNoInternalCodeWithEveryFlag(t *testing.T
 				t.Errorf("%s?lang=%s shows an unfilled placeholder: %s", p, lang, text)
 			}
 		}
+	}
+}
+
+func TestSitePageWeeklyChartsMarkAPartialLastWeek(t *testing.T) {
+	srv := startServer(t, flagsDB(t), nil)
+	lastPoint := func(series map[string]any) map[string]any {
+		data := series["data"].([]any)
+		p, _ := data[len(data)-1].(map[string]any)
+		return p
+	}
+	for _, c := range []struct {
+		asOf    string
+		partial bool
+	}{{"2026-11-25", true}, {"2026-11-29", false}} { // a Wednesday, a Sunday
+		_, body := get(t, srv.URL+"/sites/ORLEANS?lang=en&as_of="+c.asOf)
+		participation := chartOption(t, body, "chart-site-participation")
+		cats := participation["xAxis"].(map[string]any)["data"].([]any)
+		first := participation["series"].([]any)[0].(map[string]any)
+		hollow := lastPoint(first)["symbol"] == "emptyCircle"
+		if strings.HasSuffix(cats[len(cats)-1].(string), " *") != c.partial || hollow != c.partial {
+			t.Errorf("as of %s participation: last week %v, hollow %v, want partial %v", c.asOf, cats[len(cats)-1], hollow, c.partial)
+		}
+		delay := chartOption(t, body, "chart-site-delay")
+		dcats := delay["xAxis"].([]any)[0].(map[string]any)["data"].([]any)
+		var line, bars map[string]any
+		for _, s := range delay["series"].([]any) {
+			switch s.(map[string]any)["type"] {
+			case "line":
+				line = s.(map[string]any)
+			case "bar":
+				bars = s.(map[string]any)
+			}
+		}
+		if _, marked := bars["markLine"]; marked != c.partial {
+			t.Errorf("as of %s decision delay: the partial week's dotted line %v, want %v", c.asOf, marked, c.partial)
+		}
+		hollow = line != nil && lastPoint(line)["symbol"] == "emptyCircle"
+		if strings.HasSuffix(dcats[len(dcats)-1].(string), " *") != c.partial || hollow != c.partial {
+			t.Errorf("as of %s decision delay: last week %v, hollow %v, want partial %v", c.asOf, dcats[len(dcats)-1], hollow, c.partial)
+		}
+		if got := strings.Contains(string(body), "partial week"); got != c.partial {
+			t.Errorf("as of %s: the page says \"partial week\": %v", c.asOf, got)
+		}
+	}
+}
+
+func TestUnknownSiteAndPageSayItInThePagesLanguageAndTheAPIInEnglish(t *testing.T) {
+	srv := startServer(t, flagsDB(t), nil)
+	for _, c := range []struct{ path, want string }{
+		{"/sites/NOPE?lang=fr", "Le site NOPE n'est pas chargé."},
+		{"/sites/NOPE?lang=en", "Site NOPE is not loaded."},
+		{"/committee?site=NOPE&lang=fr", "Le site NOPE n'est pas chargé."},
+		{"/nowhere?lang=fr", "Il n'y a pas de page /nowhere."},
+		{"/nowhere?lang=en", "There is no page /nowhere."},
+	} {
+		resp, body := get(t, srv.URL+c.path)
+		if text := pageText(body); resp.StatusCode != 404 || !strings.Contains(text, c.want) {
+			t.Errorf("%s: %d, want 404 saying %q: %.300s", c.path, resp.StatusCode, c.want, text)
+		}
+	}
+	resp, body := get(t, srv.URL+"/api/v1/sites/NOPE?lang=fr")
+	if resp.StatusCode != 404 || !strings.Contains(string(body), `site \"NOPE\" is not loaded`) {
+		t.Errorf("the API's unknown site: %d %s", resp.StatusCode, body)
 	}
 }
