@@ -13,8 +13,11 @@ build: assets
 assets:
 	@./dashboards/fetch-assets.sh || echo "warning: echarts.min.js not fetched; pages will say charts are unavailable" >&2
 
+# The cmd/relais package builds the binary, kills loads and prints the medium
+# demo's workbook with LibreOffice: on a busy machine it can pass go test's
+# default 10 minutes without anything being wrong.
 test:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 15m ./...
 
 # The suite under the race detector (about twice as slow).
 race:

@@ -262,7 +262,7 @@ func TestIdeaPageShowsItsHistoryVotesAndCommentsAsOfItsDate(t *testing.T) {
 		t.Error("the history is not oldest first")
 	}
 	// Before its creation the idea is not loaded; before its decisions it has none.
-	if resp, body := get(t, srv.URL+"/ideas/I1?as_of=2026-11-05&lang=fr"); resp.StatusCode != 404 || !strings.Contains(pageText(body), "L'idée I1 n'est pas chargée au 05/11/2026") {
+	if resp, body := get(t, srv.URL+"/ideas/I1?as_of=2026-11-05&lang=fr"); resp.StatusCode != 404 || !strings.Contains(pageText(body), "L'idée « I1 » n'est pas chargée au 05/11/2026") {
 		t.Errorf("an idea before its creation: %d, want 404 saying so in French: %s", resp.StatusCode, pageText(body))
 	}
 	_, body = get(t, srv.URL+"/ideas/I1?lang=en&as_of=2026-11-14")
@@ -433,11 +433,11 @@ func TestSitePageWeeklyChartsMarkAPartialLastWeek(t *testing.T) {
 func TestUnknownSiteAndPageSayItInThePagesLanguageAndTheAPIInEnglish(t *testing.T) {
 	srv := startServer(t, flagsDB(t), nil)
 	for _, c := range []struct{ path, want string }{
-		{"/sites/NOPE?lang=fr", "Le site NOPE n'est pas chargé."},
-		{"/sites/NOPE?lang=en", "Site NOPE is not loaded."},
-		{"/committee?site=NOPE&lang=fr", "Le site NOPE n'est pas chargé."},
-		{"/nowhere?lang=fr", "Il n'y a pas de page /nowhere."},
-		{"/nowhere?lang=en", "There is no page /nowhere."},
+		{"/sites/NOPE?lang=fr", "Le site « NOPE » n'est pas chargé."},
+		{"/sites/NOPE?lang=en", "Site “NOPE” is not loaded."},
+		{"/committee?site=NOPE&lang=fr", "Le site « NOPE » n'est pas chargé."},
+		{"/nowhere?lang=fr", "Aucune page à l'adresse /nowhere."},
+		{"/nowhere?lang=en", "There is no page at /nowhere."},
 	} {
 		resp, body := get(t, srv.URL+c.path)
 		if text := pageText(body); resp.StatusCode != 404 || !strings.Contains(text, c.want) {

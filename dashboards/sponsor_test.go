@@ -158,7 +158,7 @@ func TestSponsorTargetCardsShowTheNumbersOfTheAPI(t *testing.T) {
 				t.Errorf("%s %s target/pace %s/%s, API %v/%v", asOf, tr.ID, c[3], c[4], tr.Target, tr.Pace)
 			}
 			for _, shown := range []string{format(langEN, tr.ID, tr.Value), "Goal at least " + format(langEN, tr.ID, &tr.Target),
-				"Expected pace " + format(langEN, tr.ID, &tr.Pace), translations[langEN].Labels[tr.Status]} {
+				"Expected pace", format(langEN, tr.ID, &tr.Pace), translations[langEN].Labels[tr.Status]} {
 				if !strings.Contains(text, shown) {
 					t.Errorf("%s %s: the card does not show %q", asOf, tr.ID, shown)
 				}

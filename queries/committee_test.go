@@ -141,7 +141,7 @@ func TestChallengeListIsLatestFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Challenge{
+	want := []ChallengeOption{
 		{ChallengeID: "C1", Title: "Défi mobilité", StartsOn: "2026-11-01", EndsOn: "2026-11-30"},
 		{ChallengeID: "C0", Title: "Défi accueil", SiteID: "A", StartsOn: "2026-10-01", EndsOn: "2026-10-31"},
 	}
