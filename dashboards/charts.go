@@ -62,10 +62,6 @@ type numberFormat struct {
 	Suffix   string `json:"suffix,omitempty"`
 }
 
-// percentFormat is the format of a chart whose values are percentages
-// (already times 100), with the language's percent sign.
-func percentFormat(v *view) numberFormat { return numberFormat{Decimals: 1, Suffix: pct(v.Lang)} }
-
 // withNumberFormat marks every value axis without a format, and a tooltip
 // without a formatter of its own, with f.
 func withNumberFormat(option []byte, f numberFormat) ([]byte, error) {
@@ -103,11 +99,6 @@ func asList(x any) []map[string]any {
 		return out
 	}
 	return nil
-}
-
-var statusColors = map[string]string{
-	queries.StatusMet: "#1a7f37", queries.StatusOnTrack: "#2f81f7", queries.StatusAtRisk: "#bf8700",
-	queries.StatusOffTrack: "#cf222e", queries.StatusNoData: "#8c959f",
 }
 
 func noAnimation() charts.GlobalOpts { return charts.WithAnimation(false) }

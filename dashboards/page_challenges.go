@@ -37,11 +37,7 @@ func (s *Server) challenges(ctx context.Context, asOf time.Time) ([]queries.Chal
 // loadChallenges reads the challenges of the request's as-of date.
 func (s *Server) loadChallenges(c *gin.Context) (*queries.Snapshot, *challengesAnswer, error) {
 	ctx := c.Request.Context()
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		return nil, nil, err
-	}
-	snap, err := s.doc(ctx, asOf)
+	asOf, snap, err := s.requestSnapshot(c)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -73,11 +73,7 @@ func mayNameAuthor(ctx context.Context, site string) bool {
 // blanked for a reader who may not see them.
 func (s *Server) loadIdea(c *gin.Context) (*queries.Snapshot, *ideaAnswer, error) {
 	ctx := c.Request.Context()
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		return nil, nil, err
-	}
-	snap, err := s.doc(ctx, asOf)
+	asOf, snap, err := s.requestSnapshot(c)
 	if err != nil {
 		return nil, nil, err
 	}

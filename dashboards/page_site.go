@@ -49,11 +49,7 @@ type siteDetail struct {
 
 func (s *Server) loadSite(c *gin.Context) (*queries.Snapshot, *siteDetail, error) {
 	ctx := c.Request.Context()
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		return nil, nil, err
-	}
-	snap, err := s.doc(ctx, asOf)
+	asOf, snap, err := s.requestSnapshot(c)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -415,14 +415,21 @@ func (s *Server) notFound(c *gin.Context) {
 	s.pageError(c, "", notFoundError{msg: "no such page: " + c.Request.URL.Path, key: "error_page", args: []any{c.Request.URL.Path}})
 }
 
+// requestSnapshot is the request's as-of date and its KPI snapshot (for
+// the pages and answers that add their own queries to it).
+func (s *Server) requestSnapshot(c *gin.Context) (time.Time, *queries.Snapshot, error) {
+	asOf, err := s.parseAsOf(c.Request)
+	if err != nil {
+		return asOf, nil, err
+	}
+	snap, err := s.doc(c.Request.Context(), asOf)
+	return asOf, snap, err
+}
+
 // snapshotOf is the KPI snapshot of the request's as-of date, with what
 // every page shows of it set on the view.
 func (s *Server) snapshotOf(c *gin.Context, v *view) (*queries.Snapshot, time.Time, error) {
-	asOf, err := s.parseAsOf(c.Request)
-	if err != nil {
-		return nil, asOf, err
-	}
-	snap, err := s.doc(c.Request.Context(), asOf)
+	asOf, snap, err := s.requestSnapshot(c)
 	if err != nil {
 		return nil, asOf, err
 	}
