@@ -54,7 +54,7 @@ func BenchmarkServerOnDemoDB(b *testing.B) {
 		site = snap.Doc.Sites[len(snap.Doc.Sites)/2].SiteID
 	}
 	routes := []struct{ name, path string }{
-		{"sponsor", "/"}, {"sites", "/sites"}, {"site", "/sites/" + site}, {"committee", "/committee"}, {"data", "/data"},
+		{"sponsor", "/"}, {"sites", "/sites"}, {"site", "/sites/" + site}, {"committee", "/committee"}, {"challenges", "/challenges"}, {"data", "/data"},
 		{"api-kpis", "/api/v1/kpis"}, {"api-site", "/api/v1/sites/" + site}, {"api-series", "/api/v1/series?site=" + site},
 		{"api-committee", "/api/v1/committee"},
 	}
