@@ -16,7 +16,7 @@ func synthesisChart(v *view, rows []synthRow) (chart, error) {
 	parts := []namedCounts{{name: v.L("retained")}, {name: v.L("postponed")}, {name: v.L("rejected")}, {name: v.L("implemented")}}
 	for i := range rows {
 		m := rows[len(rows)-1-i] // a category axis runs bottom to top
-		names[i] = m.Name
+		names[i] = chartLabel(m.Name)
 		if names[i] == "" {
 			names[i] = m.SiteID
 		}

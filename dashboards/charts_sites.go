@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/url"
 	"sort"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -35,15 +34,25 @@ func withLinks(ch chart, links [][]string) (chart, error) {
 	return ch, nil
 }
 
-// siteURL is the page of a site, keeping the as-of date and language.
-func (v *view) siteURL(id string) string { return v.URL("/sites/" + url.PathEscape(id)) }
-
-// siteLabel is how a chart names a site: its name, else its id.
+// siteLabel is how a chart names a site: its name, else its id, cut to
+// chartLabelRunes (a long name would squeeze the bars out of a phone's
+// chart; the tables beside the charts give it whole).
 func siteLabel(s queries.Site) string {
 	if s.Name != "" {
-		return s.Name
+		return chartLabel(s.Name)
 	}
 	return s.SiteID
+}
+
+// chartLabelRunes is the longest category label a chart shows.
+const chartLabelRunes = 28
+
+// chartLabel cuts a category label to chartLabelRunes characters.
+func chartLabel(s string) string {
+	if r := []rune(s); len(r) > chartLabelRunes {
+		return string(r[:chartLabelRunes-1]) + "…"
+	}
+	return s
 }
 
 // sitesHeatmap colours each site's KPI by its rank among the sites (0 the
@@ -83,7 +92,7 @@ func sitesHeatmap(v *view, sites []queries.Site) (chart, error) {
 			}
 			val := p.v
 			data = append(data, opts.HeatMapData{Name: v.F(k.Key, &val), Value: [3]any{xi, p.y, round2(score)}})
-			links = append(links, v.siteURL(p.id))
+			links = append(links, v.SiteURL(p.id))
 		}
 	}
 	hm.SetGlobalOptions(
@@ -150,7 +159,7 @@ func siteAdoptionChart(v *view, sites []queries.Site, group *float64, limit int)
 		}
 		cats[j] = siteLabel(s)
 		data[j] = opts.BarData{Value: round1(*s.Adoption * 100), ItemStyle: &opts.ItemStyle{Color: color}}
-		links[j] = v.siteURL(s.SiteID)
+		links[j] = v.SiteURL(s.SiteID)
 	}
 	bar.SetGlobalOptions(axisChartOptions(opts.Grid{Left: "3%", Right: "6%", Top: "4%", Bottom: "6%", ContainLabel: opts.Bool(true)},
 		opts.XAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: types.FuncStr("{value}" + pct(v.Lang))}},
