@@ -51,7 +51,9 @@ func (s *Server) dryRunPage(c *gin.Context) {
 		return
 	}
 	if msg := s.writeRefusal(c.Request, "request"); msg != "" {
-		s.dryRunError(c, http.StatusForbidden, msg)
+		// The page says it in the reader's language; the log keeps the why.
+		s.log.Warn("dry run refused", "reason", msg)
+		s.dryRunError(c, http.StatusForbidden, translations[pickLang(c.Request)].word("dry_run_refused"))
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)

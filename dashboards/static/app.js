@@ -20,7 +20,7 @@
       try {
         option = JSON.parse(block.textContent);
       } catch (e) {
-        el.textContent = "chart data unreadable";
+        el.textContent = document.body.getAttribute("data-chart-unreadable") || "—";
         return;
       }
       var links = option.links;
