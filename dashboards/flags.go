@@ -111,11 +111,7 @@ func (v *view) fill(key string, pairs ...string) string {
 // "1 ambassadeur", "0 idée", "3 ideas". The nouns are the words
 // n_NOUN_one and n_NOUN_other, "{n}" standing for the number.
 func (v *view) Count(noun string, n int64) string {
-	form := "other"
-	if n == 1 || (v.Lang == langFR && n == 0) {
-		form = "one"
-	}
-	return strings.ReplaceAll(v.T("n_"+noun+"_"+form), "{n}", v.N(n))
+	return strings.ReplaceAll(v.T("n_"+noun+"_"+pluralForm(v.Lang, float64(n))), "{n}", v.N(n))
 }
 
 // percent formats a fraction as a percentage with decimals.

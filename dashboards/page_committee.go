@@ -533,18 +533,6 @@ func newPager(v *view, f committeeFilters, p changelogPage) pager {
 	return out
 }
 
-// CalendarDay formats a calendar date in the page's language (26/11/2026 in
-// French, 2026-11-26 in English).
-func (v *view) CalendarDay(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	if v.Lang == langFR {
-		return t.Format("02/01/2006")
-	}
-	return t.Format(dateLayout)
-}
-
 // MonthText formats a month YYYY-MM in the page's language (11/2026 in
 // French).
 func (v *view) MonthText(month string) string {

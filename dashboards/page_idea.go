@@ -46,19 +46,6 @@ type ideaBody struct {
 // language.
 func (v *view) IdeaURL(id string) string { return v.URL("/ideas/" + url.PathEscape(id)) }
 
-// ShortDate formats a local date (YYYY-MM-DD) in the view's language:
-// 26/11/2026 in French; "—" when it does not parse.
-func (v *view) ShortDate(day string) string {
-	t, err := time.Parse(dateLayout, day)
-	if err != nil {
-		return "—"
-	}
-	if v.Lang == langFR {
-		return t.Format("02/01/2006")
-	}
-	return t.Format(dateLayout)
-}
-
 // StatusOne is an idea status said of one idea ("Retenue").
 func (v *view) StatusOne(status string) string { return v.T("status_one_" + status) }
 

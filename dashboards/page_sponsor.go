@@ -294,14 +294,7 @@ func quantity(v *view, x float64, decimals int, unit string) string {
 	if unit == "" {
 		return n
 	}
-	one := x == 1
-	if v.Lang == langFR {
-		one = math.Abs(x) < 2
-	}
-	if one {
-		return n + " " + v.T(unit+"_one")
-	}
-	return n + " " + v.T(unit+"_other")
+	return n + " " + v.T(unit+"_"+pluralForm(v.Lang, x))
 }
 
 // paceGroup sorts a target status into met, ahead (on pace) or behind.

@@ -217,12 +217,16 @@ func toFloat(n any) float64 {
 // number. French takes the singular for 0 and 1 ("0 idée", "1 idée"),
 // English for 1 only ("0 ideas", "1 idea").
 func (v *view) P(key string, n any) string {
-	x := toFloat(n)
-	form := "_other"
-	if x == 1 || (x == 0 && v.Lang == langFR) {
-		form = "_one"
+	return fmt.Sprintf(v.T(key+"_"+pluralForm(v.Lang, toFloat(n))), v.N(n))
+}
+
+// pluralForm is "one" or "other": the form of a noun counted x times.
+// French takes the singular below 2 (0, 1, 1,5), English for 1 only.
+func pluralForm(lang string, x float64) string {
+	if x == 1 || (lang == langFR && math.Abs(x) < 2) {
+		return "one"
 	}
-	return fmt.Sprintf(v.T(key+form), v.N(n))
+	return "other"
 }
 
 // Days formats a duration in days.
