@@ -262,24 +262,39 @@ func (s *Server) cacheVersion(ctx context.Context) int64 {
 }
 
 // cached returns the value of key for the data version of ctx, computing
-// it with fn when missing. A value is kept only when the database was at
-// that version from before fn to after it: computed from newer rows (a load
-// committed, its snapshot not yet published), it is served to this request
-// only, and the pages of the published version stay consistent.
+// it with fn when missing. Requests that miss the same key of the same
+// version together share one computation (the first one's). A value is
+// kept only when the database was at that version from before fn to after
+// it: computed from newer rows (a load committed, its snapshot not yet
+// published), it is served to the requests that shared it only, and the
+// pages of the published version stay consistent.
 func cached[T any](ctx context.Context, s *Server, key string, fn func(context.Context) (T, error)) (T, error) {
 	v := s.cacheVersion(ctx)
 	if e, ok := s.cache.get(v, key); ok {
 		return e.(T), nil
 	}
-	before := s.opts.DB.Version()
-	out, err := fn(ctx)
-	if err != nil {
-		return out, err
+	compute := func() (any, error) {
+		if e, ok := s.cache.get(v, key); ok {
+			return e, nil // computed by a call that ended just before
+		}
+		before := s.opts.DB.Version()
+		out, err := fn(ctx)
+		if err != nil {
+			return out, err
+		}
+		if before == v && s.opts.DB.Version() == v {
+			s.cache.put(v, key, out, func(ctx context.Context) (any, error) { return fn(ctx) })
+		}
+		return out, nil
 	}
-	if before == v && s.opts.DB.Version() == v {
-		s.cache.put(v, key, out, func(ctx context.Context) (any, error) { return fn(ctx) })
+	res, err, shared := s.inflight.Do(strconv.FormatInt(v, 10)+"|"+key, compute)
+	if shared && err != nil && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		// The request whose computation this one shared went away: compute
+		// again, for this one.
+		res, err = compute()
 	}
-	return out, nil
+	out, _ := res.(T)
+	return out, err
 }
 
 // keep caches a rendered answer for the data version of ctx, when the

@@ -322,6 +322,10 @@ func TestTodaysAnswersComeFromThePublishedSnapshotWhileARefreshRuns(t *testing.T
 	if _, ok := srv.cache.get(db.Version(), "amb|2026-11-30|PARIS"); !ok {
 		t.Error("the queries of a page in use were not warmed for the new version")
 	}
+	// So was the sponsor page (its default date comes from data_until).
+	if _, ok := srv.cache.get(db.Version(), "data_until"); !ok {
+		t.Error("the sponsor page was not warmed before the new version was published")
+	}
 	waitFor(t, func() bool {
 		_, body := get(t, srv.URL+"/api/v1/committee")
 		return bytes.Contains(body, []byte("fresh-decision"))

@@ -89,8 +89,15 @@ func (s *Server) refresh(ctx context.Context) {
 	}
 	wctx := context.WithValue(ctx, cacheVersionKey{}, snap.Version)
 	err = s.warm(wctx, snap.AsOf)
+	// The sponsor page is everyone's first page and its cold view the
+	// slowest (its weekly target history): warmed before publishing, so that
+	// nobody waits for it, while the previous snapshot keeps serving.
+	if err == nil {
+		s.warmSponsorFor(ctx, wctx, snap)
+	}
 	warmed := 0
-	if prev := s.published.Load(); err == nil && prev != nil {
+	prev := s.published.Load()
+	if err == nil && prev != nil {
 		warmed, err = s.warmUsed(wctx, prev.Version, snap.Version)
 	}
 	if err != nil {
@@ -101,11 +108,23 @@ func (s *Server) refresh(ctx context.Context) {
 		// compute their queries on first view.
 		s.log.Warn("warm page queries", "err", err)
 	}
+	if prev != nil && s.opts.DB.Version() != snap.Version {
+		// A load committed meanwhile: its data could no longer be warmed
+		// for this version, whose pages would each compute the newer data
+		// on first view. The previous snapshot, warm, keeps serving; the
+		// load's own refresh (every load is followed by one) publishes.
+		s.log.Info("snapshot not published: a load committed while it was warmed", "data_version", snap.Version, "took", time.Since(start))
+		return
+	}
 	s.published.Store(snap)
 	s.cache.dropBefore(snap.Version)
 	s.log.Info("snapshot published", "as_of", snap.AsOf.Format(dateLayout), "data_version", snap.Version,
 		"kpis", snap.Duration, "page_queries_warmed", warmed, "took", time.Since(start))
-	// Bounded like warmUsed: an upload's answer waits for its refresh.
+}
+
+// warmSponsorFor warms the sponsor page of snap for at most warmUsedFor
+// (an upload's answer waits for its refresh), logging how it went.
+func (s *Server) warmSponsorFor(ctx, wctx context.Context, snap *queries.Snapshot) {
 	sctx, cancel := context.WithTimeout(wctx, warmUsedFor)
 	defer cancel()
 	warmStart := time.Now()
@@ -120,8 +139,8 @@ func (s *Server) refresh(ctx context.Context) {
 	s.log.Info("sponsor page warmed", "data_version", snap.Version, "took", time.Since(warmStart))
 }
 
-// warmSponsor computes, once today's snapshot is published (readiness does
-// not wait for it) and for at most warmUsedFor, what the sponsor page adds for the pages' default date
+// warmSponsor computes, before today's snapshot is published, what the
+// sponsor page adds for the pages' default date
 // (the latest data's when older than today): its snapshot and series, the
 // weekly target history and the snapshot of 30 days earlier.
 func (s *Server) warmSponsor(ctx context.Context, today *queries.Snapshot) error {
@@ -131,7 +150,7 @@ func (s *Server) warmSponsor(ctx context.Context, today *queries.Snapshot) error
 	}
 	snap := today
 	if !day.Equal(today.AsOf) {
-		if snap, err = s.opts.Snapshots.Get(ctx, day); err != nil {
+		if snap, err = s.doc(ctx, day); err != nil {
 			return err
 		}
 		if _, err := s.series(ctx, day, "", defaultWeeks); err != nil {
@@ -146,8 +165,10 @@ func (s *Server) warmSponsor(ctx context.Context, today *queries.Snapshot) error
 }
 
 // warmUsedFor bounds how long a refresh spends computing again the page
-// queries used under the previous version before it publishes.
-const warmUsedFor = 10 * time.Second
+// queries used under the previous version before it publishes (and,
+// separately, the sponsor page's). Long enough for the large demo's pages
+// on a busy machine: a query left cold is computed by its first viewer.
+const warmUsedFor = 30 * time.Second
 
 // warmUsed computes for version the page queries the pages asked for under
 // the version from, the most used first, for at most warmUsedFor: the pages
@@ -199,13 +220,16 @@ func (s *Server) servedVersion() int64 {
 }
 
 // doc returns the KPI document of asOf: the published snapshot when it is
-// of that date (even while a refresh computes the next one), else the
-// snapshot cache's, computed when needed.
+// of that date (even while a refresh computes the next one; not to the
+// refresh warming the next), else the snapshot cache's, computed when
+// needed.
 func (s *Server) doc(ctx context.Context, asOf time.Time) (*queries.Snapshot, error) {
-	if p := s.published.Load(); p != nil && p.AsOf.Equal(asOf) {
+	if p := s.published.Load(); p != nil && p.AsOf.Equal(asOf) && p.Version >= s.cacheVersion(ctx) {
 		return p, nil
 	}
-	snap, err := s.opts.Snapshots.Get(ctx, asOf)
+	// The snapshot of the version the request is answered from, or a later
+	// one: not one per request of the data a refresh is bringing in.
+	snap, err := s.opts.Snapshots.GetFor(ctx, asOf, s.cacheVersion(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("kpis %s: %w", asOf.Format(dateLayout), err)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/sync/singleflight"
 
 	"relais/dashboards/auth"
 	"relais/queries"
@@ -102,6 +103,9 @@ type Server struct {
 	engine *gin.Engine
 	pages  *pages
 	cache  *pageCache
+	// inflight shares one computation among the requests that miss the
+	// same page query together (see cached).
+	inflight singleflight.Group
 	// placeholder stands for the nonce in cached pages; each response
 	// gets its own nonce in its place.
 	placeholder string

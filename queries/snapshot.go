@@ -61,15 +61,25 @@ func (s *Snapshots) TodayDate() time.Time {
 // Get returns the snapshot for asOf, computing it when the data changed
 // since the cached one or none is cached.
 func (s *Snapshots) Get(ctx context.Context, asOf time.Time) (*Snapshot, error) {
+	return s.GetFor(ctx, asOf, s.db.Version())
+}
+
+// GetFor returns a snapshot for asOf computed from data version minVersion
+// or a later one: the cached one when it is that recent, else one computed
+// now. A server answering from an older published version than the
+// database's (a load committed, its refresh under way) passes that version,
+// so its pages reuse the snapshots they were drawn from instead of each
+// computing the new data's while the refresh does.
+func (s *Snapshots) GetFor(ctx context.Context, asOf time.Time, minVersion int64) (*Snapshot, error) {
 	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	key := day.Format("2006-01-02")
-	if snap := s.cachedFresh(key); snap != nil {
+	if snap := s.cachedSince(key, minVersion); snap != nil {
 		return snap, nil
 	}
 	s.computeMu.Lock()
 	defer s.computeMu.Unlock()
 	// Computed by the call this one waited for?
-	if snap := s.cachedFresh(key); snap != nil {
+	if snap := s.cachedSince(key, minVersion); snap != nil {
 		return snap, nil
 	}
 	v := s.db.Version()
@@ -95,12 +105,12 @@ func (s *Snapshots) Get(ctx context.Context, asOf time.Time) (*Snapshot, error) 
 	return snap, nil
 }
 
-// cachedFresh returns the cached snapshot of a date if the data did not
-// change since it was computed, else nil.
-func (s *Snapshots) cachedFresh(key string) *Snapshot {
+// cachedSince returns the cached snapshot of a date if it was computed from
+// data version minVersion or a later one, else nil.
+func (s *Snapshots) cachedSince(key string, minVersion int64) *Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if snap, ok := s.byDate[key]; ok && snap.Version == s.db.Version() {
+	if snap, ok := s.byDate[key]; ok && snap.Version >= minVersion {
 		return snap
 	}
 	return nil
