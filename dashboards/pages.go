@@ -360,7 +360,25 @@ func (s *Server) cachedPage(h gin.HandlerFunc) gin.HandlerFunc {
 			s.writeHTML(c, http.StatusOK, p.lang, p.body)
 			return
 		}
-		c.Set(pageKeyKey, key)
+		// Requests for a page nobody has rendered for this version yet
+		// (after a publication) wait for the first one's rendering, then
+		// serve what it kept, instead of each rendering it too.
+		rendered := false
+		_, _, _ = s.inflight.Do(key, func() (any, error) {
+			rendered = true
+			c.Set(pageKeyKey, key)
+			h(c)
+			return nil, nil
+		})
+		if rendered {
+			return
+		}
+		if e, ok := s.cache.get(v, key); ok {
+			p := e.(cachedHTML)
+			s.writeHTML(c, http.StatusOK, p.lang, p.body)
+			return
+		}
+		c.Set(pageKeyKey, key) // not kept (an error page, a load committed)
 		h(c)
 	}
 }
