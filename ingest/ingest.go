@@ -6,6 +6,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/csv"
 	"errors"
@@ -227,7 +228,13 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 	var src source
 	var pq *parquetSource
 	if ext == ".parquet" {
-		if pq, err = openParquet(ctx, path); err != nil {
+		// Read through the database being loaded (no DuckDB instance to
+		// start per file); a dry run without one opens its own.
+		var through *sql.DB
+		if db != nil {
+			through = db.SQL()
+		}
+		if pq, err = openParquet(ctx, through, path); err != nil {
 			return refuse(fmt.Errorf("cannot read the Parquet file: %w", err))
 		}
 		src = pq

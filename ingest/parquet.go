@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -15,29 +16,35 @@ import (
 	"relais/queries"
 )
 
-// parquetSource reads a Parquet file through an in-memory DuckDB, so that
-// a Parquet file goes through the same value and row rules as a CSV file
+// parquetSource reads a Parquet file through DuckDB, so that a Parquet
+// file goes through the same value and row rules as a CSV file
 // (docs/parquet.md, "Loading Parquet files"). Each value is the text a CSV
 // would hold: DATE values read as yyyy-mm-dd, TIMESTAMP WITH TIME ZONE as
 // instants (UTC, RFC 3339), TIMESTAMP without a zone as local times; nested
 // types refuse the file.
 //
-// The rows are read ahead, a batch at a time, on their own goroutine
-// (DuckDB's decoding and the driver's conversion overlap the row rules).
-// A column the plan reads as a typed value (useTyped: a date or timestamp
-// into a date or instant column, an integer into an integer column) is not
-// formatted as text: the plan takes the value as it is, and the text is
-// made only for a message or the rejects file (fillText).
+// DuckDB is the database being loaded (a connection of its own: the file
+// is only read) or, without one (a dry run), an in-memory instance. The
+// rows are read ahead, a batch at a time, on their own goroutine, straight
+// from the driver (DuckDB's decoding and the driver's conversion overlap
+// the row rules). A column the plan reads as a typed value (useTyped: a
+// date or timestamp into a date or instant column, an integer into an
+// integer column) is not formatted as text: the plan takes the value as it
+// is, and the text is made only for a message or the rejects file
+// (fillText).
 type parquetSource struct {
-	connector *duckdb.Connector
-	conn      driver.Conn
-	rows      driver.Rows
-	names     []string
-	kinds     []string
+	// own is the in-memory instance opened for this file (nil: the
+	// database's).
+	own   *sql.DB
+	conn  *sql.Conn
+	query string
+	names []string
+	kinds []string
 	// needText marks the columns whose non-text values are formatted as
 	// they are read (all of them until the plan says otherwise).
 	needText []bool
 
+	ctx     context.Context
 	ahead   chan *parquetBatch
 	free    chan *parquetBatch
 	stop    chan struct{}
@@ -72,41 +79,44 @@ var parquetScalar = map[string]bool{
 // parquetNested are the types that have no single-cell text form.
 var parquetNested = []string{"[]", "STRUCT", "MAP", "UNION", "BLOB", "ARRAY"}
 
-func openParquet(ctx context.Context, path string) (*parquetSource, error) {
-	connector, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false&threads=1&memory_limit=256MB", nil)
-	if err != nil {
-		return nil, err
+// openParquet opens the file for reading through db (nil: an in-memory
+// DuckDB of its own).
+func openParquet(ctx context.Context, db *sql.DB, path string) (*parquetSource, error) {
+	s := &parquetSource{ctx: ctx}
+	if db == nil {
+		connector, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false&threads=1&memory_limit=256MB", nil)
+		if err != nil {
+			return nil, err
+		}
+		s.own = sql.OpenDB(connector)
+		db = s.own
 	}
-	s := &parquetSource{connector: connector}
-	if err := s.open(ctx, path); err != nil {
+	if err := s.open(ctx, db, path); err != nil {
 		s.close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *parquetSource) open(ctx context.Context, path string) error {
-	conn, err := s.connector.Connect(ctx)
+func (s *parquetSource) open(ctx context.Context, db *sql.DB, path string) error {
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	s.conn = conn
-	from := "read_parquet('" + strings.ReplaceAll(path, "'", "''") + "')"
-	desc, err := s.query(ctx, "DESCRIBE SELECT * FROM "+from)
+	from := "read_parquet(" + sqlQuote(path) + ")"
+	desc, err := conn.QueryContext(ctx, "DESCRIBE SELECT * FROM "+from)
 	if err != nil {
 		return err
 	}
 	var sel []string
-	row := make([]driver.Value, len(desc.Columns()))
-	for {
-		if err := desc.Next(row); err == io.EOF {
-			break
-		} else if err != nil {
+	for desc.Next() {
+		var name, typ string
+		var null, key, def, extra sql.NullString
+		if err := desc.Scan(&name, &typ, &null, &key, &def, &extra); err != nil {
 			desc.Close()
 			return err
 		}
-		name, _ := row[0].(string)
-		typ, _ := row[1].(string)
 		for _, n := range parquetNested {
 			if strings.Contains(typ, n) {
 				desc.Close()
@@ -123,16 +133,13 @@ func (s *parquetSource) open(ctx context.Context, path string) error {
 		s.names = append(s.names, name)
 		s.kinds = append(s.kinds, typ)
 	}
-	if err := desc.Close(); err != nil {
+	if err := errors.Join(desc.Err(), desc.Close()); err != nil {
 		return err
 	}
 	if len(sel) == 0 {
 		return errors.New("no column")
 	}
-	s.rows, err = s.query(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+from)
-	if err != nil {
-		return err
-	}
+	s.query = "SELECT " + strings.Join(sel, ", ") + " FROM " + from
 	s.needText = make([]bool, len(sel))
 	for i := range s.needText {
 		s.needText[i] = true
@@ -140,9 +147,7 @@ func (s *parquetSource) open(ctx context.Context, path string) error {
 	return nil
 }
 
-func (s *parquetSource) query(ctx context.Context, q string) (driver.Rows, error) {
-	return s.conn.(driver.QueryerContext).QueryContext(ctx, q, nil)
-}
+func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // header returns the column names; line 1, as in a CSV.
 func (s *parquetSource) header() ([]string, int64, error) {
@@ -220,10 +225,31 @@ func (s *parquetSource) start() {
 	go s.read()
 }
 
-// read fills batches until the end of the file, an error or stop.
+// read fills batches until the end of the file, an error or stop. The
+// query runs on the driver's connection (no database/sql per value),
+// inside conn.Raw for its whole length.
 func (s *parquetSource) read() {
 	defer close(s.done)
 	defer close(s.ahead)
+	err := s.conn.Raw(func(dc any) error {
+		rows, err := dc.(driver.QueryerContext).QueryContext(s.ctx, s.query, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return s.readRows(rows)
+	})
+	if err != nil {
+		select {
+		case s.ahead <- &parquetBatch{err: err}:
+		case <-s.stop:
+		}
+	}
+}
+
+// readRows hands the rows over in batches; it returns a read error (after
+// the rows before it) or nil at the end or on stop.
+func (s *parquetSource) readRows(rows driver.Rows) error {
 	ncol := len(s.names)
 	var row int64
 	for {
@@ -231,13 +257,13 @@ func (s *parquetSource) read() {
 		select {
 		case b = <-s.free:
 		case <-s.stop:
-			return
+			return nil
 		}
 		b.n, b.err = 0, nil
 		end := false
 		for b.n < parquetBatchRows {
 			cells := b.cells[b.n*ncol : (b.n+1)*ncol]
-			if err := s.rows.Next(cells); err != nil {
+			if err := rows.Next(cells); err != nil {
 				if err != io.EOF {
 					b.err = err
 				}
@@ -253,10 +279,10 @@ func (s *parquetSource) read() {
 		select {
 		case s.ahead <- b:
 		case <-s.stop:
-			return
+			return nil
 		}
 		if end {
-			return
+			return nil
 		}
 	}
 }
@@ -348,13 +374,12 @@ func (s *parquetSource) close() error {
 		<-s.done
 	}
 	var errs []error
-	if s.rows != nil {
-		errs = append(errs, s.rows.Close())
-	}
 	if s.conn != nil {
 		errs = append(errs, s.conn.Close())
 	}
-	errs = append(errs, s.connector.Close())
+	if s.own != nil {
+		errs = append(errs, s.own.Close())
+	}
 	return errors.Join(errs...)
 }
 
