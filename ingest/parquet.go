@@ -104,7 +104,9 @@ func (s *parquetSource) open(ctx context.Context, db *sql.DB, path string) error
 		return err
 	}
 	s.conn = conn
-	from := "read_parquet(" + sqlQuote(path) + ")"
+	// The file's own columns: a folder named like a Hive partition
+	// (month=2026-09) adds none.
+	from := "read_parquet(" + sqlQuote(path) + ", hive_partitioning = false)"
 	desc, err := conn.QueryContext(ctx, "DESCRIBE SELECT * FROM "+from)
 	if err != nil {
 		return err
