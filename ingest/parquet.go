@@ -249,8 +249,8 @@ func (s *parquetSource) read() {
 	}
 }
 
-// readRows hands the rows over in batches; it returns a read error (after
-// the rows before it) or nil at the end or on stop.
+// readRows hands the rows over in batches until the end, a read error
+// (carried by the batch of the rows before it) or stop.
 func (s *parquetSource) readRows(rows driver.Rows) error {
 	ncol := len(s.names)
 	var row int64
