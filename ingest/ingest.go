@@ -6,6 +6,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/csv"
 	"errors"
@@ -225,9 +226,15 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 	defer bar.finish()
 
 	var src source
+	var pq *parquetSource
 	if ext == ".parquet" {
-		pq, err := openParquet(ctx, path)
-		if err != nil {
+		// Read through the database being loaded (no DuckDB instance to
+		// start per file); a dry run without one opens its own.
+		var through *sql.DB
+		if db != nil {
+			through = db.SQL()
+		}
+		if pq, err = openParquet(ctx, through, path); err != nil {
 			return refuse(fmt.Errorf("cannot read the Parquet file: %w", err))
 		}
 		src = pq
@@ -273,6 +280,9 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 		p.delim = c.delim
 		rejectsBOM = c.bom
 	}
+	if pq != nil {
+		pq.useTyped(p.useTyped(pq.kinds))
+	}
 
 	var loader rowSink = &countingSink{}
 	if report == nil {
@@ -314,7 +324,12 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 		if err != nil {
 			return refuse(fmt.Errorf("cannot read: %w", err))
 		}
-		if emptyRecord(rec) {
+		var cells []driver.Value
+		if pq != nil {
+			// The Parquet source leaves blank rows out itself: its
+			// typed cells have no text.
+			cells = pq.cells()
+		} else if emptyRecord(rec) {
 			// Blank spreadsheet rows (";;;;") are not rows.
 			continue
 		}
@@ -322,7 +337,7 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 		if src.isXLSX() {
 			bar.addRow()
 		}
-		if p.row(rec, vals, &rej) {
+		if p.row(rec, cells, vals, &rej) {
 			if res.Rejected == 0 || opts.SkipInvalid {
 				if err := loader.Append(vals); err != nil {
 					return res, fmt.Errorf("%s: %w", name, err)
@@ -341,6 +356,9 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 					return res, fmt.Errorf("%s: write rejects: %w", name, err)
 				}
 				res.RejectsFile = rejectsPath
+			}
+			if pq != nil {
+				pq.fillText(rec)
 			}
 			if err := rejects.write(rec, line, rej); err != nil {
 				return res, fmt.Errorf("%s: write rejects: %w", name, err)

@@ -3,34 +3,69 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
-	// The DuckDB driver reads Parquet (built in, no extension download).
-	_ "github.com/duckdb/duckdb-go/v2"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"relais/queries"
 )
 
-// parquetSource reads a Parquet file through an in-memory DuckDB: each
-// value becomes the text a CSV would hold, so that a Parquet file goes
-// through the same value and row rules (docs/parquet.md, "Loading Parquet").
-// DATE values read as yyyy-mm-dd, TIMESTAMP WITH TIME ZONE as instants
-// (UTC, RFC 3339), TIMESTAMP without a zone as local times; nested types
-// refuse the file.
+// parquetSource reads a Parquet file through DuckDB, so that a Parquet
+// file goes through the same value and row rules as a CSV file
+// (docs/parquet.md, "Loading Parquet files"). Each value is the text a CSV
+// would hold: DATE values read as yyyy-mm-dd, TIMESTAMP WITH TIME ZONE as
+// instants (UTC, RFC 3339), TIMESTAMP without a zone as local times; nested
+// types refuse the file.
+//
+// DuckDB is the database being loaded (a connection of its own: the file
+// is only read) or, without one (a dry run), an in-memory instance. The
+// rows are read ahead, a batch at a time, on their own goroutine, straight
+// from the driver (DuckDB's decoding and the driver's conversion overlap
+// the row rules). A column the plan reads as a typed value (useTyped: a
+// date or timestamp into a date or instant column, an integer into an
+// integer column) is not formatted as text: the plan takes the value as it
+// is, and the text is made only for a message or the rejects file
+// (fillText).
 type parquetSource struct {
-	db    *sql.DB
-	rows  *sql.Rows
+	// own is the in-memory instance opened for this file (nil: the
+	// database's).
+	own   *sql.DB
+	conn  *sql.Conn
+	query string
 	names []string
 	kinds []string
-	vals  []any
-	ptrs  []any
-	rec   []string
-	row   int64
+	// needText marks the columns whose non-text values are formatted as
+	// they are read (all of them until the plan says otherwise).
+	needText []bool
+
+	ctx     context.Context
+	ahead   chan *parquetBatch
+	free    chan *parquetBatch
+	stop    chan struct{}
+	done    chan struct{}
+	started bool
+	cur     *parquetBatch
+	pos     int
 }
+
+// parquetBatch is a block of rows read ahead: the driver's values, their
+// text and each row's line. Blank rows (every value NULL or blank text) are
+// left out, as blank CSV lines are.
+type parquetBatch struct {
+	cells []driver.Value
+	text  []string
+	lines []int64
+	n     int
+	err   error
+}
+
+const parquetBatchRows = 2048
 
 // parquetScalar are the DuckDB types read as they are; the other scalar
 // types are cast to text.
@@ -44,23 +79,35 @@ var parquetScalar = map[string]bool{
 // parquetNested are the types that have no single-cell text form.
 var parquetNested = []string{"[]", "STRUCT", "MAP", "UNION", "BLOB", "ARRAY"}
 
-func openParquet(ctx context.Context, path string) (*parquetSource, error) {
-	db, err := sql.Open("duckdb", "?autoinstall_known_extensions=false&autoload_known_extensions=false&threads=1&memory_limit=256MB")
-	if err != nil {
-		return nil, err
+// openParquet opens the file for reading through db (nil: an in-memory
+// DuckDB of its own).
+func openParquet(ctx context.Context, db *sql.DB, path string) (*parquetSource, error) {
+	s := &parquetSource{ctx: ctx}
+	if db == nil {
+		connector, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false&threads=1&memory_limit=256MB", nil)
+		if err != nil {
+			return nil, err
+		}
+		s.own = sql.OpenDB(connector)
+		db = s.own
 	}
-	db.SetMaxOpenConns(1)
-	s := &parquetSource{db: db}
-	if err := s.open(ctx, path); err != nil {
-		db.Close()
+	if err := s.open(ctx, db, path); err != nil {
+		s.close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *parquetSource) open(ctx context.Context, path string) error {
-	from := "read_parquet('" + strings.ReplaceAll(path, "'", "''") + "')"
-	desc, err := s.db.QueryContext(ctx, "DESCRIBE SELECT * FROM "+from)
+func (s *parquetSource) open(ctx context.Context, db *sql.DB, path string) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	s.conn = conn
+	// The file's own columns: a folder named like a Hive partition
+	// (month=2026-09) adds none.
+	from := "read_parquet(" + sqlQuote(path) + ", hive_partitioning = false)"
+	desc, err := conn.QueryContext(ctx, "DESCRIBE SELECT * FROM "+from)
 	if err != nil {
 		return err
 	}
@@ -94,41 +141,177 @@ func (s *parquetSource) open(ctx context.Context, path string) error {
 	if len(sel) == 0 {
 		return errors.New("no column")
 	}
-	s.rows, err = s.db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+from)
-	if err != nil {
-		return err
+	s.query = "SELECT " + strings.Join(sel, ", ") + " FROM " + from
+	s.needText = make([]bool, len(sel))
+	for i := range s.needText {
+		s.needText[i] = true
 	}
-	s.vals = make([]any, len(sel))
-	s.ptrs = make([]any, len(sel))
-	for i := range s.vals {
-		s.ptrs[i] = &s.vals[i]
-	}
-	s.rec = make([]string, len(sel))
 	return nil
 }
+
+func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // header returns the column names; line 1, as in a CSV.
 func (s *parquetSource) header() ([]string, int64, error) {
 	return append([]string(nil), s.names...), 1, nil
 }
 
-// next returns the next row as text; its line is the row number plus one
-// (the header counting as line 1, as in a CSV).
+// useTyped says which columns the plan reads only as typed values (their
+// text is then made only on demand); call it before the first next.
+func (s *parquetSource) useTyped(typedOnly []bool) {
+	for i, t := range typedOnly {
+		s.needText[i] = !t
+	}
+}
+
+// next returns the next row that is not blank as text (the typed-only
+// columns' text left empty: cells holds their values); its line is the row
+// number plus one (the header counting as line 1, as in a CSV).
 func (s *parquetSource) next() ([]string, int64, error) {
-	if !s.rows.Next() {
-		if err := s.rows.Err(); err != nil {
-			return nil, 0, err
+	if !s.started {
+		s.start()
+	}
+	ncol := len(s.names)
+	for s.cur == nil || s.pos == s.cur.n {
+		if s.cur != nil {
+			if err := s.cur.err; err != nil {
+				return nil, 0, err
+			}
+			s.free <- s.cur
 		}
-		return nil, 0, io.EOF
+		b, ok := <-s.ahead
+		if !ok {
+			s.cur = nil
+			return nil, 0, io.EOF
+		}
+		s.cur, s.pos = b, 0
 	}
-	s.row++
-	if err := s.rows.Scan(s.ptrs...); err != nil {
-		return nil, s.row + 1, err
+	k := s.pos
+	s.pos++
+	return s.cur.text[k*ncol : (k+1)*ncol], s.cur.lines[k], nil
+}
+
+// cells are the driver's values of the row next returned last (nil: NULL).
+func (s *parquetSource) cells() []driver.Value {
+	ncol := len(s.names)
+	k := s.pos - 1
+	return s.cur.cells[k*ncol : (k+1)*ncol]
+}
+
+// fillText gives the typed-only cells of the last row their text, for
+// the rejects file.
+func (s *parquetSource) fillText(rec []string) {
+	for i, v := range s.cells() {
+		if rec[i] == "" && v != nil {
+			rec[i] = parquetText(v, s.kinds[i])
+		}
 	}
-	for i, v := range s.vals {
-		s.rec[i] = parquetText(v, s.kinds[i])
+}
+
+const parquetBatches = 4
+
+func (s *parquetSource) start() {
+	s.started = true
+	ncol := len(s.names)
+	s.ahead = make(chan *parquetBatch, parquetBatches)
+	s.free = make(chan *parquetBatch, parquetBatches+1)
+	for range parquetBatches + 1 {
+		s.free <- &parquetBatch{
+			cells: make([]driver.Value, parquetBatchRows*ncol),
+			text:  make([]string, parquetBatchRows*ncol),
+			lines: make([]int64, parquetBatchRows),
+		}
 	}
-	return s.rec, s.row + 1, nil
+	s.stop = make(chan struct{})
+	s.done = make(chan struct{})
+	go s.read()
+}
+
+// read fills batches until the end of the file, an error or stop. The
+// query runs on the driver's connection (no database/sql per value),
+// inside conn.Raw for its whole length.
+func (s *parquetSource) read() {
+	defer close(s.done)
+	defer close(s.ahead)
+	err := s.conn.Raw(func(dc any) error {
+		rows, err := dc.(driver.QueryerContext).QueryContext(s.ctx, s.query, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return s.readRows(rows)
+	})
+	if err != nil {
+		select {
+		case s.ahead <- &parquetBatch{err: err}:
+		case <-s.stop:
+		}
+	}
+}
+
+// readRows hands the rows over in batches until the end, a read error
+// (carried by the batch of the rows before it) or stop.
+func (s *parquetSource) readRows(rows driver.Rows) error {
+	ncol := len(s.names)
+	var row int64
+	for {
+		var b *parquetBatch
+		select {
+		case b = <-s.free:
+		case <-s.stop:
+			return nil
+		}
+		b.n, b.err = 0, nil
+		end := false
+		for b.n < parquetBatchRows {
+			cells := b.cells[b.n*ncol : (b.n+1)*ncol]
+			if err := rows.Next(cells); err != nil {
+				if err != io.EOF {
+					b.err = err
+				}
+				end = true
+				break
+			}
+			row++
+			if s.fill(b.text[b.n*ncol:(b.n+1)*ncol], cells) {
+				b.lines[b.n] = row + 1
+				b.n++
+			}
+		}
+		select {
+		case s.ahead <- b:
+		case <-s.stop:
+			return nil
+		}
+		if end {
+			return nil
+		}
+	}
+}
+
+// fill sets the text of one row and says whether the row holds anything.
+func (s *parquetSource) fill(text []string, cells []driver.Value) bool {
+	blank := true
+	for i, v := range cells {
+		switch x := v.(type) {
+		case nil:
+			text[i] = ""
+			continue
+		case string:
+			text[i] = x
+			if blank && !emptyRecord(text[i:i+1]) {
+				blank = false
+			}
+			continue
+		}
+		blank = false
+		if s.needText[i] {
+			text[i] = parquetText(v, s.kinds[i])
+		} else {
+			text[i] = ""
+		}
+	}
+	return !blank
 }
 
 // parquetText is a Parquet value as a CSV would write it.
@@ -149,10 +332,6 @@ func parquetText(v any, kind string) string {
 			// value without an offset.
 			return x.Format("2006-01-02 15:04:05.999999999")
 		}
-	case int64, int32, int16, int8:
-		return strconv.FormatInt(reflect.ValueOf(x).Int(), 10)
-	case uint32, uint16, uint8:
-		return strconv.FormatUint(reflect.ValueOf(x).Uint(), 10)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case float32:
@@ -162,15 +341,145 @@ func parquetText(v any, kind string) string {
 	case []byte:
 		return string(x)
 	}
+	if n, ok := cellInt(v); ok {
+		return strconv.FormatInt(n, 10)
+	}
 	return fmt.Sprint(v)
+}
+
+// cellInt is an integer cell as an int64.
+func cellInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	}
+	return 0, false
 }
 
 func (s *parquetSource) isXLSX() bool   { return false }
 func (s *parquetSource) date1904() bool { return false }
 func (s *parquetSource) close() error {
-	var err error
-	if s.rows != nil {
-		err = s.rows.Close()
+	if s.started {
+		close(s.stop)
+		<-s.done
 	}
-	return errors.Join(err, s.db.Close())
+	var errs []error
+	if s.conn != nil {
+		errs = append(errs, s.conn.Close())
+	}
+	if s.own != nil {
+		errs = append(errs, s.own.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// parquetTimeKinds are the DuckDB types read as dates or instants.
+var parquetTimeKinds = map[string]bool{
+	"DATE": true, "TIMESTAMP": true, "TIMESTAMP WITH TIME ZONE": true,
+	"TIMESTAMP_MS": true, "TIMESTAMP_NS": true, "TIMESTAMP_S": true,
+}
+
+// parquetIntKinds are the DuckDB integer types read as int64.
+var parquetIntKinds = map[string]bool{
+	"BIGINT": true, "INTEGER": true, "SMALLINT": true, "TINYINT": true,
+	"UINTEGER": true, "USMALLINT": true, "UTINYINT": true,
+}
+
+// useTyped lets each column that reads one Parquet column of a matching
+// type as it is (a date or timestamp into a date or instant column, an
+// integer into an integer column; no --set, pattern or value table) take
+// its typed value instead of its text: the same rule, without formatting
+// the value and parsing it back. It returns the file's columns that only
+// such columns read, or none, whose text is then made only on demand.
+func (p *filePlan) useTyped(kinds []string) []bool {
+	p.cellKinds = kinds
+	readers := make([]int, len(kinds))
+	typedReaders := make([]int, len(kinds))
+	for ci := range p.cols {
+		cp := &p.cols[ci]
+		if cp.hasSet {
+			continue
+		}
+		for _, i := range cp.src {
+			readers[i]++
+		}
+		if len(cp.src) != 1 || cp.pats != nil && cp.pats[0] != nil || cp.values != nil || cp.hasWhen {
+			continue
+		}
+		kind := kinds[cp.src[0]]
+		switch cp.col.Kind {
+		case queries.Date, queries.Instant:
+			cp.typed = parquetTimeKinds[kind]
+		case queries.Integer:
+			cp.typed = parquetIntKinds[kind]
+		}
+		if cp.typed {
+			typedReaders[cp.src[0]]++
+		}
+	}
+	typedOnly := make([]bool, len(kinds))
+	for i := range kinds {
+		typedOnly[i] = readers[i] == typedReaders[i]
+	}
+	return typedOnly
+}
+
+// typedValue is row's rule for a typed cell (not NULL) of a column that
+// useTyped marked: the rule the column's text would meet, applied to the
+// value itself. A reject quotes the text the value would have had.
+func (p *filePlan) typedValue(ci int, cell driver.Value, values []driver.Value, rej *Reject) bool {
+	cp := &p.cols[ci]
+	kind := p.cellKinds[cp.src[0]]
+	switch cp.col.Kind {
+	case queries.Integer:
+		n, _ := cellInt(cell)
+		if reason, ok := rangeRule(cp.col, n); !ok {
+			*rej = Reject{Column: cp.label, Value: parquetText(cell, kind), Reason: reason}
+			return false
+		}
+		values[ci] = n
+		return true
+	}
+	t := cell.(time.Time)
+	if kind == "TIMESTAMP WITH TIME ZONE" {
+		t = t.UTC()
+	}
+	// The years the text rules accept (values.go, dateParser.parse).
+	if y := t.Year(); y < 1900 || y > 2999 {
+		*rej = Reject{Column: cp.label, Value: parquetText(cell, kind), Reason: p.timeReason(cp.col.Kind)}
+		return false
+	}
+	if kind != "TIMESTAMP WITH TIME ZONE" {
+		// A date or a timestamp without a zone is a local wall-clock time.
+		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), p.loc)
+	}
+	if cp.col.Kind == queries.Date {
+		t = t.In(p.loc)
+	}
+	values[ci] = t
+	return true
+}
+
+// text is column ci's value for a message: its text, or the text of its
+// typed cell.
+func (p *filePlan) text(ci int, rec []string, cells []driver.Value) string {
+	cp := &p.cols[ci]
+	if cp.typed && cells != nil {
+		if c := cells[cp.src[0]]; c != nil {
+			return parquetText(c, p.cellKinds[cp.src[0]])
+		}
+	}
+	return cp.raw(rec)
 }

@@ -30,13 +30,15 @@ func BenchmarkParquet(b *testing.B) {
 		byDataset[res.Dataset] = f
 	}
 	asOf := time.Now()
+	// The files the loads below read, written once whatever -bench
+	// selects.
 	out := filepath.Join(b.TempDir(), "parquet")
+	if _, err := src.ExportParquet(ctx, queries.ParquetOptions{Dir: out, AsOf: asOf}); err != nil {
+		b.Fatal(err)
+	}
 	b.Run("export", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			dst := out
-			if i > 0 {
-				dst = filepath.Join(b.TempDir(), "parquet")
-			}
+			dst := filepath.Join(b.TempDir(), "parquet")
 			start := time.Now()
 			if _, err := src.ExportParquet(ctx, queries.ParquetOptions{Dir: dst, AsOf: asOf}); err != nil {
 				b.Fatal(err)
@@ -72,6 +74,7 @@ func BenchmarkParquet(b *testing.B) {
 					took := time.Since(start)
 					b.ReportMetric(took.Seconds(), "s")
 					b.ReportMetric(float64(rows)/took.Seconds(), "rows/s")
+					b.ReportMetric(float64(len(tc.files)), "files")
 					db.Close()
 				}
 			})

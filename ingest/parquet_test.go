@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,5 +63,129 @@ func TestParquetFilesGoThroughTheRulesOfCSV(t *testing.T) {
 	}
 	if n := count(t, db, "surveys"); n != 3 {
 		t.Fatalf("%d surveys after the refused files, want 3", n)
+	}
+}
+
+// TestParquetTypedValuesMeetTheRulesOfTheirCSVText loads Parquet files of
+// typed columns (TIMESTAMPTZ, TIMESTAMP without a zone, DATE, integers,
+// doubles, booleans, NULLs) and the CSV files holding the same values as
+// text: the rows loaded, the rejects (line, column, value, reason) and the
+// rejects files are the same.
+func TestParquetTypedValuesMeetTheRulesOfTheirCSVText(t *testing.T) {
+	for _, tc := range []struct {
+		dataset, query, csv string
+		loaded              int64
+		want                string // in the rows loaded
+		rejects             []string
+	}{{
+		dataset: "ideas",
+		query: `SELECT * FROM (VALUES
+			('I1', 'LYON', 'Un', TIMESTAMPTZ '2026-10-01 09:30:00+02', 'retained', TIMESTAMP '2026-10-02 10:00:00', DATE '2026-10-20', 3, 4.0::DOUBLE, 1001, true),
+			('I2', 'LYON', 'Deux', TIMESTAMPTZ '2026-10-01 09:30:00.25+02', 'submitted', NULL, NULL, NULL, NULL, NULL, NULL),
+			('I3', 'LYON', 'Trois', TIMESTAMPTZ '2026-10-01 09:30:00+02', 'submitted', NULL, NULL, 9, NULL, NULL, false),
+			('I4', 'LYON', 'Quatre', TIMESTAMPTZ '2026-10-01 09:30:00+02', 'submitted', NULL, NULL, NULL, 4.5::DOUBLE, NULL, NULL),
+			('I5', 'LYON', 'Cinq', TIMESTAMPTZ '1850-01-01 00:00:00+00', 'submitted', NULL, NULL, NULL, NULL, NULL, NULL),
+			('I6', 'LYON', 'Six', TIMESTAMPTZ '2026-10-01 09:30:00+02', 'retained', TIMESTAMP '2026-09-30 10:00:00', NULL, NULL, NULL, NULL, NULL),
+			(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+			('I8', 'PARIS', 'Huit', TIMESTAMPTZ '2026-10-01 23:30:00+00', 'implemented', TIMESTAMP '2026-10-02 00:15:00', DATE '2026-10-02', 1, 5.0::DOUBLE, -7, true),
+			(NULL, 'PARIS', 'Neuf', TIMESTAMPTZ '2026-10-01 09:30:00+02', 'submitted', NULL, NULL, 0, NULL, NULL, NULL))
+			AS t(idea_id, site_id, title, created_at, status, decided_at, implemented_at, impact, feasibility, challenge_id, theme)`,
+		csv: "idea_id,site_id,title,created_at,status,decided_at,implemented_at,impact,feasibility,challenge_id,theme\n" +
+			"I1,LYON,Un,2026-10-01T07:30:00Z,retained,2026-10-02 10:00:00,2026-10-20,3,4,1001,true\n" +
+			"I2,LYON,Deux,2026-10-01T07:30:00.25Z,submitted,,,,,,\n" +
+			"I3,LYON,Trois,2026-10-01T07:30:00Z,submitted,,,9,,,false\n" +
+			"I4,LYON,Quatre,2026-10-01T07:30:00Z,submitted,,,,4.5,,\n" +
+			"I5,LYON,Cinq,1850-01-01T00:00:00Z,submitted,,,,,,\n" +
+			"I6,LYON,Six,2026-10-01T07:30:00Z,retained,2026-09-30 10:00:00,,,,,\n" +
+			",,,,,,,,,,\n" +
+			"I8,PARIS,Huit,2026-10-01T23:30:00Z,implemented,2026-10-02 00:15:00,2026-10-02,1,5,-7,true\n" +
+			",PARIS,Neuf,2026-10-01T07:30:00Z,submitted,,,0,,,\n",
+		loaded: 3,
+		want:   "|Huit|2026-10-01T23:30:00Z|implemented|2026-10-01T22:15:00Z|2026-10-01T22:00:00Z|1|5|-7|true|",
+		rejects: []string{
+			"4: impact: 9: out of range 1-5",
+			"5: feasibility: 4.5: not an integer",
+			"6: created_at: 1850-01-01T00:00:00Z: not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], dd/mm/yyyy [HH:MM[:SS]])",
+			"7: decided_at: 2026-09-30 10:00:00: before created_at (2026-10-01)",
+			"10: idea_id: \"\": empty, but required",
+		},
+	}, {
+		dataset: "challenges",
+		query: `SELECT * FROM (VALUES
+			('C1', 'Défi', DATE '2026-10-01', TIMESTAMPTZ '2026-10-31 23:30:00+00', 30::TINYINT),
+			('C2', 'Défi', DATE '2026-10-05', TIMESTAMPTZ '2026-10-04 12:00:00+00', NULL),
+			('C3', 'Défi', DATE '3001-01-01', TIMESTAMPTZ '3001-02-01 00:00:00+00', NULL),
+			('C4', 'Défi', NULL, TIMESTAMPTZ '2026-11-01 00:00:00+00', NULL))
+			AS t(challenge_id, title, starts_on, ends_on, extra)`,
+		csv: "challenge_id,title,starts_on,ends_on,extra\n" +
+			"C1,Défi,2026-10-01,2026-10-31T23:30:00Z,30\n" +
+			"C2,Défi,2026-10-05,2026-10-04T12:00:00Z,\n" +
+			"C3,Défi,3001-01-01,3001-02-01T00:00:00Z,\n" +
+			"C4,Défi,,2026-11-01T00:00:00Z,\n",
+		loaded: 1,
+		want:   "C1|Défi|<nil>|<nil>|2026-10-01T00:00:00Z|2026-11-01T00:00:00Z|",
+		rejects: []string{
+			"3: ends_on: 2026-10-04T12:00:00Z: before starts_on (2026-10-05)",
+			"4: starts_on: 3001-01-01: not a date (want yyyy-mm-dd or dd/mm/yyyy)",
+			"5: starts_on: \"\": empty, but required",
+		},
+	}, {
+		dataset: "people",
+		query: `SELECT * FROM (VALUES
+			('P1', 'LYON', TIMESTAMP '2026-10-05 23:30:00', DATE '2026-12-01', 'ambassadrice'),
+			('P2', 'LYON', TIMESTAMP '1899-12-31 23:00:00', NULL, NULL),
+			('P3', 'LYON', NULL, DATE '2026-11-01', NULL))
+			AS t(person_id, site_id, ambassador_since, left_on, role)`,
+		csv: "person_id,site_id,ambassador_since,left_on,role\n" +
+			"P1,LYON,2026-10-05 23:30:00,2026-12-01,ambassadrice\n" +
+			"P2,LYON,1899-12-31 23:00:00,,\n" +
+			"P3,LYON,,2026-11-01,\n",
+		loaded: 2,
+		want:   "P1|LYON|ambassador|<nil>|2026-10-05T00:00:00Z|<nil>|2026-12-01T00:00:00Z|",
+		rejects: []string{
+			"3: ambassador_since: 1899-12-31 23:00:00: not a date (want yyyy-mm-dd or dd/mm/yyyy)",
+		},
+	}} {
+		t.Run(tc.dataset, func(t *testing.T) {
+			dir := t.TempDir()
+			pq := writeParquet(t, filepath.Join(dir, tc.dataset+".parquet"), tc.query)
+			csvPath := filepath.Join(dir, tc.dataset+".csv")
+			if err := os.WriteFile(csvPath, []byte(tc.csv), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var dumps, files []string
+			for _, path := range []string{pq, csvPath} {
+				db := openDB(t)
+				res, err := LoadFile(context.Background(), db, path, Options{SkipInvalid: true})
+				if !errors.Is(err, ErrRejected) {
+					t.Fatalf("%s: %v", path, err)
+				}
+				if res.Loaded != tc.loaded || res.Rejected != int64(len(tc.rejects)) {
+					t.Errorf("%s", res.Summary())
+				}
+				var got []string
+				for _, r := range res.Rejects {
+					got = append(got, strings.TrimPrefix(r.Message(res.File), res.File+":"))
+				}
+				if strings.Join(got, "\n") != strings.Join(tc.rejects, "\n") {
+					t.Errorf("%s rejects:\n%s\nwant:\n%s", path, strings.Join(got, "\n"), strings.Join(tc.rejects, "\n"))
+				}
+				b, err := os.ReadFile(res.RejectsFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				files = append(files, string(b))
+				dumps = append(dumps, dump(t, db, tc.dataset))
+			}
+			if !strings.Contains(dumps[0], tc.want) {
+				t.Errorf("rows from Parquet lack %q:\n%s", tc.want, dumps[0])
+			}
+			if dumps[0] != dumps[1] {
+				t.Errorf("rows from Parquet:\n%s\nfrom CSV:\n%s", dumps[0], dumps[1])
+			}
+			if files[0] != files[1] {
+				t.Errorf("rejects file from Parquet:\n%s\nfrom CSV:\n%s", files[0], files[1])
+			}
+		})
 	}
 }

@@ -42,6 +42,9 @@ type colPlan struct {
 	enumSeen map[string]string
 	// isID: a Text identifier (name ends in _id), normalized from XLSX numbers.
 	isID bool
+	// typed: the column takes its one source's typed value as it is
+	// (a Parquet column of a matching type, see useTyped).
+	typed bool
 }
 
 // filePlan is how the records of one file become rows of its dataset.
@@ -55,6 +58,9 @@ type filePlan struct {
 	xlsx    bool
 	d1904   bool
 	delim   rune
+	// cellKinds are the DuckDB types of a Parquet file's columns (nil for
+	// CSV and XLSX), set by useTyped.
+	cellKinds []string
 	// Indices of the columns the row rules compare (-1: absent).
 	created, decided, implemented, starts, ends int
 }
@@ -355,9 +361,10 @@ func (cp *colPlan) sourceValue(rec []string) string {
 	return strings.Join(parts, cp.join)
 }
 
-// row converts one record into values (the dataset's column order). On a
-// broken rule it fills rej (all but Line) and returns false.
-func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
+// row converts one record into values (the dataset's column order). cells
+// are a Parquet row's typed values (nil for CSV and XLSX). On a broken rule
+// it fills rej (all but Line) and returns false.
+func (p *filePlan) row(rec []string, cells []driver.Value, values []driver.Value, rej *Reject) bool {
 	if len(rec) > p.nsrc {
 		for _, v := range rec[p.nsrc:] {
 			if strings.TrimSpace(v) != "" {
@@ -368,6 +375,14 @@ func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
 	}
 	for ci := range p.cols {
 		cp := &p.cols[ci]
+		if cp.typed && cells != nil {
+			if c := cells[cp.src[0]]; c != nil {
+				if !p.typedValue(ci, c, values, rej) {
+					return false
+				}
+				continue
+			}
+		}
 		v := cp.raw(rec)
 		if v == "" {
 			if cp.col.Required {
@@ -393,11 +408,7 @@ func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
 				*rej = Reject{Column: cp.label, Value: v, Reason: "not an integer"}
 				return false
 			}
-			if cp.col.HasRange && (n < cp.col.Min || cp.col.Max >= 0 && n > cp.col.Max) {
-				reason := fmt.Sprintf("out of range %d-%d", cp.col.Min, cp.col.Max)
-				if cp.col.Max < 0 {
-					reason = fmt.Sprintf("out of range: must be %d or more", cp.col.Min)
-				}
+			if reason, ok := rangeRule(cp.col, n); !ok {
 				*rej = Reject{Column: cp.label, Value: v, Reason: reason}
 				return false
 			}
@@ -417,16 +428,7 @@ func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
 		case queries.Date, queries.Instant:
 			t, err := p.parseTime(v)
 			if err != nil {
-				// With --date-order mdy the hint shows the order in force.
-				dmy := "dd/mm/yyyy"
-				if p.dates.mdy {
-					dmy = "mm/dd/yyyy"
-				}
-				reason := "not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], " + dmy + " [HH:MM[:SS]])"
-				if cp.col.Kind == queries.Date {
-					reason = "not a date (want yyyy-mm-dd or " + dmy + ")"
-				}
-				*rej = Reject{Column: cp.label, Value: v, Reason: reason}
+				*rej = Reject{Column: cp.label, Value: v, Reason: p.timeReason(cp.col.Kind)}
 				return false
 			}
 			if cp.col.Kind == queries.Date {
@@ -444,7 +446,7 @@ func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
 					continue
 				}
 				if d, ok := values[ci].(time.Time); ok && localDateBefore(d, c, p.loc) {
-					*rej = Reject{Column: p.cols[ci].label, Value: p.cols[ci].raw(rec),
+					*rej = Reject{Column: p.cols[ci].label, Value: p.text(ci, rec, cells),
 						Reason: fmt.Sprintf("before created_at (%s)", c.In(p.loc).Format("2006-01-02"))}
 					return false
 				}
@@ -455,7 +457,7 @@ func (p *filePlan) row(rec []string, values []driver.Value, rej *Reject) bool {
 		s, ok1 := values[p.starts].(time.Time)
 		e, ok2 := values[p.ends].(time.Time)
 		if ok1 && ok2 && localDateBefore(e, s, p.loc) {
-			*rej = Reject{Column: p.cols[p.ends].label, Value: p.cols[p.ends].raw(rec),
+			*rej = Reject{Column: p.cols[p.ends].label, Value: p.text(p.ends, rec, cells),
 				Reason: fmt.Sprintf("before starts_on (%s)", s.In(p.loc).Format("2006-01-02"))}
 			return false
 		}
@@ -486,4 +488,29 @@ func localDateBefore(a, b time.Time, loc *time.Location) bool {
 		return am < bm
 	}
 	return ad < bd
+}
+
+// timeReason is the reason a value is not a date (kind Date) or not a
+// date-time; with --date-order mdy the hint shows the order in force.
+func (p *filePlan) timeReason(kind queries.Kind) string {
+	dmy := "dd/mm/yyyy"
+	if p.dates.mdy {
+		dmy = "mm/dd/yyyy"
+	}
+	if kind == queries.Date {
+		return "not a date (want yyyy-mm-dd or " + dmy + ")"
+	}
+	return "not a date-time (want yyyy-mm-dd HH:MM[:SS][+hh:mm], " + dmy + " [HH:MM[:SS]])"
+}
+
+// rangeRule checks an integer against its column's range; it returns the
+// reason when the value is out of it.
+func rangeRule(c queries.Column, n int64) (string, bool) {
+	if !c.HasRange || n >= c.Min && (c.Max < 0 || n <= c.Max) {
+		return "", true
+	}
+	if c.Max < 0 {
+		return fmt.Sprintf("out of range: must be %d or more", c.Min), false
+	}
+	return fmt.Sprintf("out of range %d-%d", c.Min, c.Max), false
 }

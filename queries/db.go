@@ -213,7 +213,9 @@ func isLockError(err error) bool {
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
 
-// SQL exposes the connection pool, for its statistics and for tests.
+// SQL exposes the connection pool, for its statistics, for tests and for
+// reading a file with DuckDB on a connection of its own (ingest's Parquet
+// source: no DuckDB instance to start per file).
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Location is the configured time zone.

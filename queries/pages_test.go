@@ -8,8 +8,11 @@ import (
 
 // Page queries: hand-made fixtures, expected values worked by hand.
 
-func TestSeriesCountsLocalMondayWeeksAcrossDST(t *testing.T) {
+// seriesFixture has two sites with activity, ideas, votes, comments and
+// decisions around the end of DST (2026-10-25), and a site C with none.
+func seriesFixture(t *testing.T) *DB {
 	f := newFixture(t)
+	f.site("C", 5)
 	f.site("A", 10)
 	f.site("B", 10)
 	f.person("p1", "A", "ambassador", "", "", "")
@@ -36,7 +39,11 @@ func TestSeriesCountsLocalMondayWeeksAcrossDST(t *testing.T) {
 	f.vote("ia3", "p3", f.at("2026-10-27 10:00")) // withdrawn idea
 	f.vote("ghost", "p3", f.at("2026-10-27 11:00"))
 	f.comment("k1", "ia4", "p1", f.at("2026-10-26 12:00"))
-	db := f.open()
+	return f.open()
+}
+
+func TestSeriesCountsLocalMondayWeeksAcrossDST(t *testing.T) {
+	db := seriesFixture(t)
 
 	cases := []struct {
 		name string
@@ -74,6 +81,39 @@ func TestSeriesCountsLocalMondayWeeksAcrossDST(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestSeriesOfEverySiteInOneQueryIsEachSitesSeries(t *testing.T) {
+	db := seriesFixture(t)
+	ctx := context.Background()
+	for _, asOf := range []string{"2026-10-25", "2026-10-28", "2026-11-09"} {
+		for _, weeks := range []int{1, 3, 8} {
+			bySite, err := db.SeriesBySite(ctx, Settings{}, day(t, asOf), weeks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zero, err := db.ZeroSeries(Settings{}, day(t, asOf), weeks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := bySite["C"]; ok {
+				t.Errorf("as of %s, %d weeks: site C has a series, but nothing happened there", asOf, weeks)
+			}
+			for _, site := range []string{"A", "B", "C"} {
+				want, err := db.Series(ctx, Settings{}, day(t, asOf), site, weeks)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, ok := bySite[site]
+				if !ok {
+					got = zero
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("as of %s, %d weeks, site %s:\n got %s\nwant %s", asOf, weeks, site, dump(got), dump(want))
+				}
+			}
+		}
 	}
 }
 

@@ -82,33 +82,29 @@ func (db *DB) ExportParquet(ctx context.Context, opts ParquetOptions) (ParquetEx
 		out.Steps = append(out.Steps, ParquetStep{Name: name, Took: time.Since(start)})
 	}
 	for _, ds := range Datasets() {
-		order := strings.Join(ds.Key, ", ")
-		if ds.Name == "activity" {
-			var n int64
-			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM activity").Scan(&n); err != nil {
-				return out, fmt.Errorf("export activity: %w", err)
-			}
+		// The canonical columns only (not load_id, the loads' own
+		// bookkeeping).
+		cols := datasetColumns(ds)
+		switch ds.Name {
+		case "activity":
 			if err := os.Mkdir(filepath.Join(tmp, "activity"), 0o755); err != nil {
 				return out, err
 			}
-			if n == 0 {
-				continue
-			}
-			// Partitioned by the local month: each row finds its month
-			// among bounds computed once (an ASOF join), not by a
-			// per-row time-zone conversion; not sorted (sorting the
-			// largest dataset costs more than the rest of the export).
-			if err := db.monthBounds(ctx, conn); err != nil {
+			start := time.Now()
+			if err := db.exportActivity(ctx, conn, tmp, cols, &out); err != nil {
 				return out, err
 			}
-			q := "SELECT a.*, m.month FROM activity a ASOF JOIN relais_export_months m ON a.occurred_at >= m.start"
-			if err := copyTo(q, "activity", ", PARTITION_BY (month), OVERWRITE_OR_IGNORE"); err != nil {
+			step("activity", start)
+		case "votes":
+			// Not sorted: sorting 3M votes by their key took twice as
+			// long as writing them (the large demo).
+			if err := copyTo("SELECT "+cols+" FROM votes", "votes.parquet", ""); err != nil {
 				return out, err
 			}
-			continue
-		}
-		if err := copyTo("SELECT * FROM "+ds.Name+" ORDER BY "+order, ds.Name+".parquet", ""); err != nil {
-			return out, err
+		default:
+			if err := copyTo("SELECT "+cols+" FROM "+ds.Name+" ORDER BY "+strings.Join(ds.Key, ", "), ds.Name+".parquet", ""); err != nil {
+				return out, err
+			}
 		}
 	}
 	start := time.Now()
@@ -142,6 +138,15 @@ func (db *DB) ExportParquet(ctx context.Context, opts ParquetOptions) (ParquetEx
 		return out, fmt.Errorf("export to %s: %w", opts.Dir, err)
 	}
 	return out, nil
+}
+
+// datasetColumns lists a dataset's canonical columns for a SELECT.
+func datasetColumns(ds Dataset) string {
+	var l []string
+	for _, c := range ds.Columns {
+		l = append(l, c.Name)
+	}
+	return strings.Join(l, ", ")
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -274,15 +279,32 @@ func (db *DB) writeSeriesTable(ctx context.Context, conn *sql.Conn, doc *Documen
 		{"ideas_idea", "BIGINT"}, {"ideas_irritant", "BIGINT"}, {"ideas_solution", "BIGINT"}, {"ideas_practice", "BIGINT"},
 		{"votes", "BIGINT"}, {"comments", "BIGINT"}, {"decisions", "BIGINT"}, {"median_decision_delay_days", "DOUBLE"},
 	}
+	// Overall, then every site from one query (a query per site took
+	// 25 ms each, seconds for the large demo's 300 sites).
+	overall, err := db.Series(ctx, opts.Settings, opts.AsOf, "", opts.Weeks)
+	if err != nil {
+		return fmt.Errorf("export weekly: %w", err)
+	}
+	bySite, err := db.SeriesBySite(ctx, opts.Settings, opts.AsOf, opts.Weeks)
+	if err != nil {
+		return fmt.Errorf("export weekly: %w", err)
+	}
+	zero, err := db.ZeroSeries(opts.Settings, opts.AsOf, opts.Weeks)
+	if err != nil {
+		return fmt.Errorf("export weekly: %w", err)
+	}
 	sites := []string{""}
 	for _, s := range doc.Sites {
 		sites = append(sites, s.SiteID)
 	}
 	var rows [][]any
 	for _, site := range sites {
-		pts, err := db.Series(ctx, opts.Settings, opts.AsOf, site, opts.Weeks)
-		if err != nil {
-			return fmt.Errorf("export weekly: %w", err)
+		pts, ok := bySite[site]
+		switch {
+		case site == "":
+			pts = overall
+		case !ok:
+			pts = zero
 		}
 		var siteID any
 		if site != "" {
@@ -306,17 +328,58 @@ func (db *DB) writeSeriesTable(ctx context.Context, conn *sql.Conn, doc *Documen
 	return tempTable(ctx, conn, "relais_export_weekly", cols, rows)
 }
 
-// monthBounds fills a temporary table with the local start instant of every
-// month that activity spans (relais_export_months: start, month).
-func (db *DB) monthBounds(ctx context.Context, conn *sql.Conn) error {
-	var lo, hi time.Time
+// exportActivity writes activity/month=YYYY-MM/data_0.parquet for every
+// local month that has activity: one COPY per month, its rows found by a
+// filter on occurred_at between the month's first instants (computed once
+// in Go, no per-row time-zone conversion); not sorted. Measured on the
+// large demo, this takes a third less CPU than one COPY partitioned by a
+// computed month (PARTITION_BY) and far less than sorting.
+func (db *DB) exportActivity(ctx context.Context, conn *sql.Conn, tmp, cols string, out *ParquetExport) error {
+	var lo, hi sql.NullTime
 	if err := conn.QueryRowContext(ctx, "SELECT min(occurred_at), max(occurred_at) FROM activity").Scan(&lo, &hi); err != nil {
 		return fmt.Errorf("export activity: %w", err)
 	}
-	lo, hi = lo.In(db.loc), hi.In(db.loc)
-	var rows [][]any
-	for m := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, db.loc); !m.After(hi); m = m.AddDate(0, 1, 0) {
-		rows = append(rows, []any{m, m.Format("2006-01")})
+	if !lo.Valid {
+		return nil // no activity: an empty folder
 	}
-	return tempTable(ctx, conn, "relais_export_months", [][2]string{{"start", "TIMESTAMPTZ"}, {"month", "VARCHAR"}}, rows)
+	for _, m := range localMonths(db.loc, lo.Time, hi.Time) {
+		rel := "activity/month=" + m.name
+		if err := os.Mkdir(filepath.Join(tmp, filepath.FromSlash(rel)), 0o755); err != nil {
+			return err
+		}
+		file := rel + "/data_0.parquet"
+		q := fmt.Sprintf("COPY (SELECT %s FROM activity WHERE occurred_at >= to_timestamp(%d) AND occurred_at < to_timestamp(%d)) TO %s (FORMAT parquet, COMPRESSION zstd)",
+			cols, m.start.Unix(), m.end.Unix(), sqlString(filepath.Join(tmp, filepath.FromSlash(file))))
+		res, err := conn.ExecContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("export %s: %w", file, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			// A month without activity between two that have some.
+			if err := os.RemoveAll(filepath.Join(tmp, filepath.FromSlash(rel))); err != nil {
+				return err
+			}
+			continue
+		}
+		out.Files = append(out.Files, file)
+	}
+	return nil
+}
+
+// localMonth is one calendar month of the configured zone: its name
+// (YYYY-MM) and the instants of its first and of the next month's first
+// local midnight.
+type localMonth struct {
+	name       string
+	start, end time.Time
+}
+
+// localMonths are the local months from lo's to hi's.
+func localMonths(loc *time.Location, lo, hi time.Time) []localMonth {
+	lo, hi = lo.In(loc), hi.In(loc)
+	var out []localMonth
+	for m := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, loc); !m.After(hi); m = m.AddDate(0, 1, 0) {
+		out = append(out, localMonth{name: m.Format("2006-01"), start: m, end: m.AddDate(0, 1, 0)})
+	}
+	return out
 }

@@ -8,8 +8,12 @@ import (
 	"time"
 )
 
-//go:embed sql/series.sql
-var seriesSQL string
+var (
+	//go:embed sql/series.sql
+	seriesSQL string
+	//go:embed sql/series_sites.sql
+	seriesSitesSQL string
+)
 
 // IdeasByKind counts ideas by kind; every kind is present.
 type IdeasByKind struct {
@@ -48,8 +52,77 @@ type WeekPoint struct {
 // Series returns the last `weeks` Monday-based local weeks ending with the
 // week of asOf (oldest first), for one site or overall (siteID "").
 func (db *DB) Series(ctx context.Context, s Settings, asOf time.Time, siteID string, weeks int) ([]WeekPoint, error) {
+	q, err := db.newSeriesQuery(s, asOf, weeks, "series", seriesSQL)
+	if err != nil {
+		return nil, err
+	}
+	args := append(q.args, sql.Named("site", siteID))
+	return listInView(ctx, db, "series", q.query, args, func(rows *sql.Rows, p *WeekPoint) error {
+		k := &p.IdeasByKind
+		return rows.Scan(&p.WeekStart, &p.WeekEnd, &p.ActivePeople, &p.ActiveAmbassadors, &p.Ideas,
+			&k.Idea, &k.Irritant, &k.Solution, &k.Practice, &p.Votes, &p.Comments, &p.Decisions,
+			&p.MedianDecisionDelayDays)
+	})
+}
+
+// SeriesBySite returns the Series of every site (by site id) computed in
+// one query, the same points as Series gives site by site: a site
+// absent from the map has no activity, idea, vote, comment or decision in
+// those weeks (use ZeroSeries for it).
+func (db *DB) SeriesBySite(ctx context.Context, s Settings, asOf time.Time, weeks int) (map[string][]WeekPoint, error) {
+	q, err := db.newSeriesQuery(s, asOf, weeks, "series by site", seriesSitesSQL)
+	if err != nil {
+		return nil, err
+	}
+	type cell struct {
+		site string
+		idx  int
+		p    WeekPoint
+	}
+	cells, err := listInView(ctx, db, "series by site", q.query, q.args, func(rows *sql.Rows, c *cell) error {
+		p, k := &c.p, &c.p.IdeasByKind
+		return rows.Scan(&c.site, &c.idx, &p.ActivePeople, &p.ActiveAmbassadors, &p.Ideas,
+			&k.Idea, &k.Irritant, &k.Solution, &k.Practice, &p.Votes, &p.Comments, &p.Decisions,
+			&p.MedianDecisionDelayDays)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]WeekPoint{}
+	for _, c := range cells {
+		pts, ok := out[c.site]
+		if !ok {
+			pts = q.zero()
+			out[c.site] = pts
+		}
+		c.p.WeekStart, c.p.WeekEnd = pts[c.idx].WeekStart, pts[c.idx].WeekEnd
+		pts[c.idx] = c.p
+	}
+	return out, nil
+}
+
+// ZeroSeries is the series of a site with nothing in those weeks: the
+// weeks of Series with every count zero and no median.
+func (db *DB) ZeroSeries(s Settings, asOf time.Time, weeks int) ([]WeekPoint, error) {
+	q, err := db.newSeriesQuery(s, asOf, weeks, "series", "")
+	if err != nil {
+		return nil, err
+	}
+	return q.zero(), nil
+}
+
+// seriesQuery is a series statement with its arguments and weeks.
+type seriesQuery struct {
+	query string
+	args  []any
+	// loDay is the Monday of the first week (a day number), asOfDay D's.
+	loDay, asOfDay int64
+	weeks          int
+}
+
+func (db *DB) newSeriesQuery(s Settings, asOf time.Time, weeks int, name, text string) (seriesQuery, error) {
 	if weeks < 1 {
-		return nil, fmt.Errorf("series: weeks must be >= 1, got %d", weeks)
+		return seriesQuery{}, fmt.Errorf("%s: weeks must be >= 1, got %d", name, weeks)
 	}
 	b := newBounds(db.loc, s, asOf)
 	monday := addDays(b.D, -((int(b.D.Weekday()) + 6) % 7))
@@ -58,24 +131,32 @@ func (db *DB) Series(ctx context.Context, s Settings, asOf time.Time, siteID str
 	// The Monday of the first week, as a day number (a week number is
 	// (day + 3) // 7: 1970-01-01 was a Thursday).
 	loDay := dayNumber(monday) - 7*int64(weeks-1)
-	args := []any{
+	q := seriesQuery{loDay: loDay, asOfDay: dayNumber(b.D), weeks: weeks}
+	q.args = []any{
 		sql.Named("as_of", b.D),
 		sql.Named("as_of_end", end),
 		sql.Named("lo", lo),
 		sql.Named("lo_day", loDay),
 		sql.Named("lo_week", (loDay+3)/7),
-		sql.Named("as_of_day", dayNumber(b.D)),
+		sql.Named("as_of_day", q.asOfDay),
 		sql.Named("weeks", int64(weeks)),
-		sql.Named("site", siteID),
 	}
-	query, err := db.renderSQL("series", seriesSQL, lo, end)
-	if err != nil {
-		return nil, err
+	if text == "" {
+		return q, nil
 	}
-	return listInView(ctx, db, "series", query, args, func(rows *sql.Rows, p *WeekPoint) error {
-		k := &p.IdeasByKind
-		return rows.Scan(&p.WeekStart, &p.WeekEnd, &p.ActivePeople, &p.ActiveAmbassadors, &p.Ideas,
-			&k.Idea, &k.Irritant, &k.Solution, &k.Practice, &p.Votes, &p.Comments, &p.Decisions,
-			&p.MedianDecisionDelayDays)
-	})
+	var err error
+	q.query, err = db.renderSQL(name, text, lo, end)
+	return q, err
+}
+
+// zero is the query's weeks with every count zero: week_start the Monday,
+// week_end its Sunday or D for the week of D.
+func (q seriesQuery) zero() []WeekPoint {
+	pts := make([]WeekPoint, q.weeks)
+	for i := range pts {
+		start := q.loDay + 7*int64(i)
+		pts[i].WeekStart = dayDate(start).Format(time.DateOnly)
+		pts[i].WeekEnd = dayDate(min(start+6, q.asOfDay)).Format(time.DateOnly)
+	}
+	return pts
 }
