@@ -165,6 +165,13 @@ func LoadFile(ctx context.Context, db *queries.DB, path string, opts Options) (R
 // describes the plan in it and counts the rows instead of loading them.
 func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, report *Report) (Result, error) {
 	started := time.Now()
+	// A folder is the Parquet files under it, loaded as one file of one
+	// dataset (a dataset exported partitioned, docs/parquet.md).
+	folder := false
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		folder, path = true, filepath.Clean(path)
+		opts.Name = strings.TrimRight(opts.Name, `/\`)
+	}
 	name := opts.Name
 	if name == "" {
 		name = filepath.Base(path)
@@ -205,8 +212,20 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 		return refuse(fmt.Errorf("date order %q: want dmy or mdy", opts.DateOrder))
 	}
 
-	sum, utf8ok, size, err := fileDigest(path)
-	if err != nil {
+	parquetFiles := []string{path}
+	var sum string
+	var utf8ok bool
+	var size int64
+	var err error
+	if folder {
+		if parquetFiles, err = parquetFolder(path); err != nil {
+			return refuse(err)
+		}
+		if sum, size, err = folderDigest(path, parquetFiles); err != nil {
+			return refuse(fmt.Errorf("cannot read: %w", err))
+		}
+		utf8ok = true
+	} else if sum, utf8ok, size, err = fileDigest(path); err != nil {
 		return refuse(fmt.Errorf("cannot read: %w", err))
 	}
 	if opts.SkipLoaded {
@@ -221,6 +240,9 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 		}
 	}
 	ext := strings.ToLower(filepath.Ext(path))
+	if folder {
+		ext = ".parquet"
+	}
 	isXLSX := ext == ".xlsx" || ext == ".xlsm"
 	bar := newProgress(opts.Progress, name, size, isXLSX)
 	defer bar.finish()
@@ -234,7 +256,7 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 		if db != nil {
 			through = db.SQL()
 		}
-		if pq, err = openParquet(ctx, through, path); err != nil {
+		if pq, err = openParquet(ctx, through, parquetFiles); err != nil {
 			return refuse(fmt.Errorf("cannot read the Parquet file: %w", err))
 		}
 		src = pq

@@ -2,11 +2,16 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -79,9 +84,10 @@ var parquetScalar = map[string]bool{
 // parquetNested are the types that have no single-cell text form.
 var parquetNested = []string{"[]", "STRUCT", "MAP", "UNION", "BLOB", "ARRAY"}
 
-// openParquet opens the file for reading through db (nil: an in-memory
-// DuckDB of its own).
-func openParquet(ctx context.Context, db *sql.DB, path string) (*parquetSource, error) {
+// openParquet opens the files (one, or the Parquet files of a folder, read
+// one after the other as one file) for reading through db (nil: an
+// in-memory DuckDB of its own).
+func openParquet(ctx context.Context, db *sql.DB, files []string) (*parquetSource, error) {
 	s := &parquetSource{ctx: ctx}
 	if db == nil {
 		connector, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false&threads=1&memory_limit=256MB", nil)
@@ -91,14 +97,14 @@ func openParquet(ctx context.Context, db *sql.DB, path string) (*parquetSource, 
 		s.own = sql.OpenDB(connector)
 		db = s.own
 	}
-	if err := s.open(ctx, db, path); err != nil {
+	if err := s.open(ctx, db, files); err != nil {
 		s.close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *parquetSource) open(ctx context.Context, db *sql.DB, path string) error {
+func (s *parquetSource) open(ctx context.Context, db *sql.DB, files []string) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
@@ -106,7 +112,14 @@ func (s *parquetSource) open(ctx context.Context, db *sql.DB, path string) error
 	s.conn = conn
 	// The file's own columns: a folder named like a Hive partition
 	// (month=2026-09) adds none.
-	from := "read_parquet(" + sqlQuote(path) + ", hive_partitioning = false)"
+	// The files of a folder in name order (DuckDB keeps the order of the
+	// list and of each file's rows); a column missing from one is NULL
+	// there.
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = sqlQuote(f)
+	}
+	from := "read_parquet([" + strings.Join(quoted, ", ") + "], hive_partitioning = false, union_by_name = true)"
 	desc, err := conn.QueryContext(ctx, "DESCRIBE SELECT * FROM "+from)
 	if err != nil {
 		return err
@@ -147,6 +160,53 @@ func (s *parquetSource) open(ctx context.Context, db *sql.DB, path string) error
 		s.needText[i] = true
 	}
 	return nil
+}
+
+// parquetFolder lists the Parquet files under a folder (subfolders
+// included, as a Hive-partitioned export has them), in name order.
+func parquetFolder(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".parquet") && !strings.HasPrefix(d.Name(), ".") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the folder: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, errors.New("a folder is loaded as the Parquet files under it, and this one has none")
+	}
+	return files, nil
+}
+
+// folderDigest is the SHA-256 of a folder's Parquet files (each one's path
+// within the folder and its bytes, in name order) and their total size.
+func folderDigest(dir string, files []string) (string, int64, error) {
+	h := sha256.New()
+	var size int64
+	for _, f := range files {
+		rel, err := filepath.Rel(dir, f)
+		if err != nil {
+			return "", 0, err
+		}
+		fmt.Fprintf(h, "%s\x00", filepath.ToSlash(rel))
+		in, err := os.Open(f)
+		if err != nil {
+			return "", 0, err
+		}
+		n, err := io.Copy(h, in)
+		in.Close()
+		if err != nil {
+			return "", 0, err
+		}
+		size += n
+	}
+	return hex.EncodeToString(h.Sum(nil)), size, nil
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,5 +188,62 @@ func TestParquetTypedValuesMeetTheRulesOfTheirCSVText(t *testing.T) {
 				t.Errorf("rejects file from Parquet:\n%s\nfrom CSV:\n%s", files[0], files[1])
 			}
 		})
+	}
+}
+
+func TestAFolderOfParquetFilesLoadsAsOneFileInNameOrder(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "surveys")
+	for _, part := range []struct{ month, rows string }{
+		{"2026-09", `('p1', TIMESTAMPTZ '2026-09-01 09:00:00+02', 5), ('p2', TIMESTAMPTZ '2026-09-02 09:00:00+02', 6)`},
+		// The same key as the first file's first row: the later row wins.
+		{"2026-10", `('p1', TIMESTAMPTZ '2026-09-01 09:00:00+02', 9), ('p3', TIMESTAMPTZ '2026-10-03 09:00:00+02', 7)`},
+	} {
+		sub := filepath.Join(folder, "month="+part.month)
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeParquet(t, filepath.Join(sub, "data_0.parquet"), `SELECT * FROM (VALUES `+part.rows+`) AS t(person_id, answered_at, score)`)
+	}
+	db := openDB(t)
+	res := mustLoad(t, db, folder+"/", Options{})
+	if res.Dataset != "surveys" || res.Rows != 4 || res.File != "surveys" {
+		t.Errorf("one load of the folder: %+v", res)
+	}
+	got := dump(t, db, "surveys")
+	for _, want := range []string{"p1|2026-09-01T07:00:00Z|9|", "p2|2026-09-02T07:00:00Z|6|", "p3|2026-10-03T07:00:00Z|7|"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "|5|") || strings.Contains(got, "month") {
+		t.Errorf("the earlier row or the folder's partition name was kept:\n%s", got)
+	}
+
+	// A bad value in the second file: its line counts the first file's rows.
+	bad := filepath.Join(dir, "surveys-bad")
+	for i, rows := range []string{`('p1', DATE '2026-10-01', 1), ('p2', DATE '2026-10-01', 2)`, `('p3', DATE '2026-10-02', 3), ('p4', DATE '2026-10-02', 11)`} {
+		if err := os.MkdirAll(bad, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeParquet(t, filepath.Join(bad, fmt.Sprintf("part-%d.parquet", i)), `SELECT * FROM (VALUES `+rows+`) AS t(person_id, answered_at, score)`)
+	}
+	res, err := LoadFile(context.Background(), db, bad, Options{})
+	if !errors.Is(err, ErrRejected) || res.Rejected != 1 {
+		t.Fatalf("bad folder: %v %s", err, res.Summary())
+	}
+	if m := res.Rejects[0].Message(res.File); m != "surveys-bad:5: score: 11: out of range 0-10" {
+		t.Errorf("reject message %q", m)
+	}
+	if after := dump(t, db, "surveys"); after != got {
+		t.Errorf("a refused folder changed the table:\n%s", after)
+	}
+
+	empty := filepath.Join(dir, "surveys-empty")
+	if err := os.MkdirAll(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFile(context.Background(), db, empty, Options{}); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "has none") {
+		t.Errorf("a folder without Parquet files: %v", err)
 	}
 }

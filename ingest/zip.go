@@ -249,7 +249,7 @@ func peekHeader(ctx context.Context, p, sheet string, lim Limits) ([]string, err
 	var err error
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".parquet":
-		src, err = openParquet(ctx, nil, p)
+		src, err = openParquet(ctx, nil, []string{p})
 	case ".xlsx", ".xlsm":
 		src, err = openXLSX(p, sheet, lim)
 	default:
