@@ -25,9 +25,10 @@ import (
 // group on these integers instead of hashing 15M VARCHAR ids per request.
 //
 // Each dataset's derived data is recomputed from its whole table (DELETE +
-// INSERT), so it is a function of the rows as committed: whatever a load
-// replaced (a newer export changing a vote's date or an idea's author) it
-// cannot drift. A load only marks its dataset stale (afterMerge); the first
+// INSERT), or, after loads only, for the rows the loads wrote or changed
+// (docs/loading.md, "After a load"); either way it is a function of the
+// rows as committed: whatever a load replaced (a newer export changing a
+// vote's date or an idea's author) it cannot drift. A load only marks its dataset stale (afterMerge); the first
 // query after it recomputes the stale datasets in one transaction
 // (ensureDerived). Local days are those of the database's zone, recorded
 // in derived_state: opened in another zone, everything is recomputed.
@@ -919,8 +920,9 @@ func keyHolds(dataset string, cols ...string) bool {
 // replacing it, so the engagements of those (person, idea) pairs are
 // written again from the loads' rows, and the fact_days and fact_people
 // rows of their people counted again from engagements; fact_weeks follows
-// for the days that changed (old and new). Any other source is recomputed
-// whole.
+// for the days that changed (old and new), idea_info for the ideas of
+// those pairs (relais_vote_ideas). Only for such a source (the caller
+// checks).
 func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, loads []int64, f *followUps) error {
 	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
 	inLoads := "d.load_id IN (" + idList(loads) + ")"
