@@ -97,6 +97,51 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset, loadID
 	return nil
 }
 
+// replacing is a load about to delete the older rows its rows replace:
+// the table's rows up to rowid before that match the new rows (after it)
+// on (conditions on o, the older, and n, the new); kept is the number of
+// new rows, rows of rows before them.
+type replacing struct {
+	loadID, before, kept, rows int64
+	on                         []string
+}
+
+// beforeReplace records in derived_replaced, inside a load's transaction
+// before the older rows are deleted, the people of the older rows the
+// load replaces when the dataset's derived data needs them (comments:
+// their key does not hold the person), and a row without person that says
+// it did. A load that keeps more than a quarter of the rows records
+// nothing: its derived data is recomputed whole.
+func (db *DB) beforeReplace(ctx context.Context, conn *sql.Conn, ds Dataset, r replacing) error {
+	s, ok := replacedPeople(ds.Name)
+	if !ok || r.kept*4 > r.rows {
+		return nil
+	}
+	q := fmt.Sprintf(`INSERT INTO derived_replaced
+		SELECT %[1]d, NULL
+		UNION ALL
+		SELECT DISTINCT %[1]d, o.%[2]s
+		  FROM main.%[3]s AS o JOIN (SELECT %[4]s FROM main.%[3]s WHERE rowid > %[5]d) AS n ON %[6]s
+		 WHERE o.rowid <= %[5]d AND o.%[2]s IS NOT NULL`,
+		r.loadID, s.person, ds.Name, strings.Join(ds.Key, ", "), r.before, strings.Join(r.on, " AND "))
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("derived data: %w", err)
+	}
+	return nil
+}
+
+// replacedPeople returns the engagement source of a dataset whose key
+// does not hold its person and its idea (comments), whose loads record the
+// people of the rows they replace (beforeReplace).
+func replacedPeople(dataset string) (engagementSource, bool) {
+	for _, s := range engagementSources {
+		if s.dataset == dataset {
+			return s, !keyHolds(s.dataset, s.person, "idea_id")
+		}
+	}
+	return engagementSource{}, false
+}
+
 // followUps are the derived tables computed from several datasets, rebuilt
 // once after the datasets' own derived data: fact_weeks whole (weeks), or
 // only the weeks of the local days [firstDay, lastDay] (weekDays) and the
@@ -164,8 +209,16 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 		if name == "comments" {
 			s = engagementSources[1]
 		}
-		if loads != nil && fewRows(ctx, conn, name, loads) && keyHolds(s.dataset, s.person, "idea_id") {
-			return db.refreshEngagements(ctx, conn, s, loads, f)
+		if loads != nil && fewRows(ctx, conn, name, loads) {
+			if keyHolds(s.dataset, s.person, "idea_id") {
+				return db.refreshEngagements(ctx, conn, s, loads, f)
+			}
+			if ok, err := replacedRecorded(ctx, conn, loads); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				return db.refreshPeopleEngagements(ctx, conn, s, loads, f)
+			}
 		}
 		if s.kind == 1 {
 			// idea_info carries the vote counts.
@@ -194,16 +247,12 @@ func (f *followUps) factsRebuilt(ctx context.Context, conn *sql.Conn, src int, t
 		f.weeks = true
 		return rebuild()
 	}
-	stmts := []string{fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_old_days AS SELECT pk, day FROM fact_days WHERE src = %d`, src)}
-	if !f.weekPeople {
-		stmts = append(stmts, `CREATE OR REPLACE TEMP TABLE relais_week_people (pk INTEGER)`)
+	if err := f.weekPeopleTable(ctx, conn); err != nil {
+		return err
 	}
-	for _, q := range stmts {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("fact weeks: %w", err)
-		}
+	if _, err := execLogged(ctx, conn, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_old_days AS SELECT pk, day FROM fact_days WHERE src = %d`, src)); err != nil {
+		return fmt.Errorf("fact weeks: %w", err)
 	}
-	f.weekPeople = true
 	if err := rebuild(); err != nil {
 		return err
 	}
@@ -217,6 +266,79 @@ func (f *followUps) factsRebuilt(ctx context.Context, conn *sql.Conn, src int, t
 	} {
 		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("fact weeks: %w", err)
+		}
+	}
+	return nil
+}
+
+// weekPeopleTable creates relais_week_people, the people whose weeks are
+// regrouped after, if no step did yet.
+func (f *followUps) weekPeopleTable(ctx context.Context, conn *sql.Conn) error {
+	if f.weekPeople {
+		return nil
+	}
+	if _, err := execLogged(ctx, conn, `CREATE OR REPLACE TEMP TABLE relais_week_people (pk INTEGER)`); err != nil {
+		return fmt.Errorf("fact weeks: %w", err)
+	}
+	f.weekPeople = true
+	return nil
+}
+
+// replacedRecorded says whether each of the loads given recorded the people
+// of the rows it replaced (derived_replaced).
+func replacedRecorded(ctx context.Context, conn *sql.Conn, loads []int64) (bool, error) {
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT count(DISTINCT load_id) FROM derived_replaced WHERE person_id IS NULL AND load_id IN (`+idList(loads)+`)`).Scan(&n); err != nil {
+		return false, fmt.Errorf("derived state: %w", err)
+	}
+	return n == len(loads), nil
+}
+
+// refreshPeopleEngagements brings the engagements of a source whose key
+// does not hold its person (comments) up to date after the loads given
+// (every change to its table since they were last computed), each of which
+// recorded the people of the rows it replaced: the engagements, fact_days
+// and fact_people rows of those people and of the people of the loads'
+// rows are written again from their rows, and their weeks regrouped.
+func (db *DB) refreshPeopleEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, loads []int64, f *followUps) error {
+	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
+	inLoads := "load_id IN (" + idList(loads) + ")"
+	if err := keyEngagements(ctx, conn, s, "AND d."+inLoads); err != nil {
+		return fail(err)
+	}
+	if err := f.weekPeopleTable(ctx, conn); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_engaged_ids AS SELECT DISTINCT id FROM (
+		   SELECT person_id AS id FROM derived_replaced WHERE person_id IS NOT NULL AND %[1]s
+		   UNION ALL SELECT %[2]s FROM %[3]s WHERE %[2]s IS NOT NULL AND %[1]s)`, inLoads, s.person, s.dataset),
+		`CREATE OR REPLACE TEMP TABLE relais_fact_people AS
+		 SELECT k.pk FROM person_keys k JOIN relais_engaged_ids i ON i.id = k.person_id`,
+		fmt.Sprintf(`DELETE FROM engagements WHERE kind = %d AND pk IN (SELECT pk FROM relais_fact_people)`, s.kind),
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := db.writeEngagements(ctx, conn, s, "INSERT INTO engagements", "d."+s.person+" IN (SELECT id FROM relais_engaged_ids)"); err != nil {
+		return fail(err)
+	}
+	people := "pk IN (SELECT pk FROM relais_fact_people)"
+	for _, q := range []string{
+		fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, people),
+		fmt.Sprintf(`INSERT INTO fact_days
+		SELECT %d, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
+		  FROM (SELECT (pk::BIGINT << 32) | (day + 2147483648) AS key, count(*) AS n
+		          FROM engagements WHERE kind = %d AND %s GROUP BY 1)`, s.src, s.kind, people),
+		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND %s`, s.src, people),
+		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d AND %s GROUP BY src, pk`, s.src, people),
+		`INSERT INTO relais_week_people SELECT pk FROM relais_fact_people`,
+		`DROP TABLE relais_fact_people`,
+		`DROP TABLE relais_engaged_ids`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
 		}
 	}
 	return nil
@@ -508,7 +630,7 @@ func (db *DB) refreshDerived(ctx context.Context, conn *sql.Conn, zone string, s
 	if err := f.run(ctx, conn); err != nil {
 		return err
 	}
-	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_stale_loads`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
+	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_stale_loads`, `DELETE FROM derived_replaced`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
 		var args []any
 		if strings.Contains(q, "?") {
 			args = []any{db.loc.String()}
