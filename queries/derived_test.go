@@ -581,6 +581,15 @@ func TestFullDumpsOfIdeasPeopleAndDecisionsBringTheDerivedDataUpToDateAsAWholeRe
 			r[4] = fmt.Sprintf("Old title %d", i)
 		}
 	})
+	decided := map[driver.Value]bool{}
+	for _, d := range data.final["decisions"] {
+		decided[d[0]] = true
+	}
+	for i, r := range ideas {
+		if decided[r[0]] && i%3 == 0 {
+			r[4] = "Old title of a decided idea" // the changelog carries it
+		}
+	}
 	before["ideas"] = ideas[:len(ideas)-10]
 	people := changedCopy(data.final["people"], 1, 4, func(i int, r []driver.Value) {
 		switch i % 3 {
@@ -661,4 +670,25 @@ func TestFullDumpsOfIdeasPeopleAndDecisionsBringTheDerivedDataUpToDateAsAWholeRe
 	}
 	compareAnswers(t, "the same dumps again", derivedAnswers(t, db), want)
 	compareTables(t, "the same dumps again", derivedTables(t, db), got)
+}
+
+func TestFirstDecisionsLoadedReplaceTheChangelogTakenFromTheIdeas(t *testing.T) {
+	data := genDerivedData(t)
+	db := openTest(t)
+	// No decisions yet: the changelog comes from the ideas' statuses.
+	for _, ds := range Datasets() {
+		if ds.Name != "decisions" {
+			loadRows(t, db, ds.Name, data.final[ds.Name]...)
+		}
+	}
+	ctx := context.Background()
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	loadRows(t, db, "decisions", data.final["decisions"]...)
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	got := derivedTables(t, db)
+	compareTables(t, "first decisions", got, wholeRecomputation(t, db))
 }
