@@ -156,7 +156,6 @@ type followUps struct {
 	firstDay, lastDay          int64
 	weekPeople                 bool
 	ideaInfoChanged, voteIdeas bool
-	changelogChanged           bool
 }
 
 // daysChanged notes that fact_days changed on the local days [lo, hi] only.
@@ -187,10 +186,11 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 		f.weeks = true
 		return db.rebuildFacts(ctx, conn, factSources[0])
 	case "ideas":
+		f.changelog = true
 		if loads != nil {
-			f.ideaInfoChanged, f.changelogChanged = true, true
+			f.ideaInfoChanged = true
 		} else {
-			f.ideaInfo, f.changelog = true, true
+			f.ideaInfo = true
 		}
 		if err := f.factsRebuilt(ctx, conn, factSources[1].src, loads != nil, func() error {
 			return db.rebuildFacts(ctx, conn, factSources[1])
@@ -226,10 +226,11 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 		}
 		return f.factsRebuilt(ctx, conn, s.src, loads != nil, func() error { return db.rebuildEngagements(ctx, conn, s) })
 	case "decisions":
+		f.changelog = true
 		if loads != nil {
-			f.ideaInfoChanged, f.changelogChanged = true, true
+			f.ideaInfoChanged = true
 		} else {
-			f.ideaInfo, f.changelog = true, true
+			f.ideaInfo = true
 		}
 	}
 	return nil
@@ -473,43 +474,6 @@ func rebuildChangelog(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// refreshChangelog writes again the changelog rows of the ideas whose
-// decisions changed since it was last brought up to date (the rows its
-// source gives, decisions or else the ideas' own, differ from the
-// changelog's as multisets) or whose title or site did (against
-// idea_info, which must still hold the ideas as they were), and of the
-// ideas loaded since.
-func refreshChangelog(ctx context.Context, conn *sql.Conn) error {
-	source := "SELECT idea_id, decision, decided_at, reason FROM (" + changelogSource + ")"
-	mine := "SELECT idea_id, decision, decided_at, reason FROM changelog"
-	only := " WHERE c.idea_id IN (SELECT idea_id FROM relais_changelog_ideas)"
-	for _, q := range []string{
-		`CREATE OR REPLACE TEMP TABLE relais_changelog_ideas AS SELECT DISTINCT idea_id FROM (
-		   (` + mine + ` EXCEPT ALL ` + source + `)
-		   UNION ALL (` + source + ` EXCEPT ALL ` + mine + `)
-		   UNION ALL SELECT i.idea_id, NULL, NULL, NULL FROM ideas i LEFT JOIN idea_info o ON o.idea_id = i.idea_id
-		    WHERE o.ik IS NULL OR i.title IS DISTINCT FROM o.title OR i.site_id IS DISTINCT FROM o.site_id)`,
-		`DELETE FROM changelog AS c` + only,
-		`INSERT INTO changelog SELECT * FROM (` + strings.TrimPrefix(changelogSQL, "INSERT INTO changelog") + `) c` + only,
-		`DROP TABLE relais_changelog_ideas`,
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("changelog: %w", err)
-		}
-	}
-	return nil
-}
-
-// changelogSource is the query of changelogSQL's src: the decisions, or
-// the ideas' own when there is none.
-var changelogSource = func() string {
-	start, end := strings.Index(changelogSQL, "WITH src AS ("), strings.Index(changelogSQL, "\n)\nSELECT")
-	if start < 0 || end < start {
-		panic("migration 0004: the changelog's statement has no src")
-	}
-	return changelogSQL[start+len("WITH src AS (") : end]
-}()
-
 // changelogSQL is the backfill statement of migration 0004, read from the
 // migration itself so that the rebuild and the migration cannot drift
 // apart: migrations are immutable, so the statement means forever what it
@@ -691,13 +655,8 @@ func (f *followUps) run(ctx context.Context, conn *sql.Conn) error {
 	if err == nil && f.weekPeople {
 		err = refreshWeeksOfPeople(ctx, conn, !f.weeks)
 	}
-	switch {
-	case err != nil:
-	case f.changelog:
+	if err == nil && f.changelog {
 		err = rebuildChangelog(ctx, conn)
-	case f.changelogChanged:
-		// Before idea_info: it still holds the ideas as they were.
-		err = refreshChangelog(ctx, conn)
 	}
 	switch {
 	case err != nil:
