@@ -25,9 +25,10 @@ import (
 // group on these integers instead of hashing 15M VARCHAR ids per request.
 //
 // Each dataset's derived data is recomputed from its whole table (DELETE +
-// INSERT), so it is a function of the rows as committed: whatever a load
-// replaced (a newer export changing a vote's date or an idea's author) it
-// cannot drift. A load only marks its dataset stale (afterMerge); the first
+// INSERT), or, after loads only, for the rows the loads wrote or changed
+// (docs/loading.md, "After a load"); either way it is a function of the
+// rows as committed: whatever a load replaced (a newer export changing a
+// vote's date or an idea's author) it cannot drift. A load only marks its dataset stale (afterMerge); the first
 // query after it recomputes the stale datasets in one transaction
 // (ensureDerived). Local days are those of the database's zone, recorded
 // in derived_state: opened in another zone, everything is recomputed.
@@ -96,14 +97,65 @@ func (db *DB) afterMerge(ctx context.Context, conn *sql.Conn, ds Dataset, loadID
 	return nil
 }
 
+// replacing is a load about to delete the older rows its rows replace:
+// the table's rows up to rowid before that match the new rows (after it)
+// on (conditions on o, the older, and n, the new); kept is the number of
+// new rows, rows of rows before them.
+type replacing struct {
+	loadID, before, kept, rows int64
+	on                         []string
+}
+
+// beforeReplace records in derived_replaced, inside a load's transaction
+// before the older rows are deleted, the people of the older rows the
+// load replaces when the dataset's derived data needs them (comments:
+// their key does not hold the person), and a row without person that says
+// it did. A load that keeps more than a quarter of the rows records
+// nothing: its derived data is recomputed whole.
+func (db *DB) beforeReplace(ctx context.Context, conn *sql.Conn, ds Dataset, r replacing) error {
+	s, ok := replacedPeople(ds.Name)
+	if !ok || r.kept*4 > r.rows {
+		return nil
+	}
+	q := fmt.Sprintf(`INSERT INTO derived_replaced
+		SELECT %[1]d, NULL
+		UNION ALL
+		SELECT DISTINCT %[1]d, o.%[2]s
+		  FROM main.%[3]s AS o JOIN (SELECT %[4]s FROM main.%[3]s WHERE rowid > %[5]d) AS n ON %[6]s
+		 WHERE o.rowid <= %[5]d AND o.%[2]s IS NOT NULL`,
+		r.loadID, s.person, ds.Name, strings.Join(ds.Key, ", "), r.before, strings.Join(r.on, " AND "))
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("derived data: %w", err)
+	}
+	return nil
+}
+
+// replacedPeople returns the engagement source of a dataset whose key
+// does not hold its person and its idea (comments), whose loads record the
+// people of the rows they replace (beforeReplace).
+func replacedPeople(dataset string) (engagementSource, bool) {
+	for _, s := range engagementSources {
+		if s.dataset == dataset {
+			return s, !keyHolds(s.dataset, s.person, "idea_id")
+		}
+	}
+	return engagementSource{}, false
+}
+
 // followUps are the derived tables computed from several datasets, rebuilt
 // once after the datasets' own derived data: fact_weeks whole (weeks), or
-// only the weeks of the local days [firstDay, lastDay] (weekDays) when the
-// fact_days rows changed on those days only.
+// only the weeks of the local days [firstDay, lastDay] (weekDays) and the
+// weeks of the people of relais_week_people (weekPeople) when the
+// fact_days rows changed there only; idea_info whole (ideaInfo), or only
+// the rows of the ideas that changed (ideaInfoChanged: the ideas whose row,
+// author key or first decision differs from idea_info, and the ideas of
+// relais_vote_ideas, whose votes changed).
 type followUps struct {
 	weeks, changelog, ideaInfo bool
 	weekDays                   bool
 	firstDay, lastDay          int64
+	weekPeople                 bool
+	ideaInfoChanged, voteIdeas bool
 }
 
 // daysChanged notes that fact_days changed on the local days [lo, hi] only.
@@ -123,6 +175,9 @@ func (f *followUps) daysChanged(lo, hi int64) {
 func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, loads []int64, f *followUps) error {
 	switch name {
 	case "people":
+		if loads != nil {
+			return refreshPersonInfo(ctx, conn)
+		}
 		return rebuildPersonInfo(ctx, conn)
 	case "activity":
 		if loads != nil && fewRows(ctx, conn, name, loads) {
@@ -131,8 +186,15 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 		f.weeks = true
 		return db.rebuildFacts(ctx, conn, factSources[0])
 	case "ideas":
-		f.weeks, f.changelog, f.ideaInfo = true, true, true
-		if err := db.rebuildFacts(ctx, conn, factSources[1]); err != nil {
+		f.changelog = true
+		if loads != nil {
+			f.ideaInfoChanged = true
+		} else {
+			f.ideaInfo = true
+		}
+		if err := f.factsRebuilt(ctx, conn, factSources[1].src, loads != nil, func() error {
+			return db.rebuildFacts(ctx, conn, factSources[1])
+		}); err != nil {
 			return err
 		}
 		if err := keyIdeas(ctx, conn, "ideas", ""); err != nil {
@@ -146,17 +208,202 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 		s := engagementSources[0]
 		if name == "comments" {
 			s = engagementSources[1]
-		} else {
+		}
+		if loads != nil && fewRows(ctx, conn, name, loads) {
+			if keyHolds(s.dataset, s.person, "idea_id") {
+				return db.refreshEngagements(ctx, conn, s, loads, f)
+			}
+			if ok, err := replacedRecorded(ctx, conn, loads); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				return db.refreshPeopleEngagements(ctx, conn, s, loads, f)
+			}
+		}
+		if s.kind == 1 {
 			// idea_info carries the vote counts.
 			f.ideaInfo = true
 		}
-		if loads != nil && fewRows(ctx, conn, name, loads) {
-			return db.refreshEngagements(ctx, conn, s, loads, f)
-		}
-		f.weeks = true
-		return db.rebuildEngagements(ctx, conn, s)
+		return f.factsRebuilt(ctx, conn, s.src, loads != nil, func() error { return db.rebuildEngagements(ctx, conn, s) })
 	case "decisions":
-		f.changelog, f.ideaInfo = true, true
+		f.changelog = true
+		if loads != nil {
+			f.ideaInfoChanged = true
+		} else {
+			f.ideaInfo = true
+		}
+	}
+	return nil
+}
+
+// factsRebuilt runs rebuild, which writes every fact_days row of source
+// src again. When fact_weeks agrees with fact_days before (tracked: the
+// last refresh ended and the source changed by loads only), the people
+// whose (person, day) rows of that source it added or removed go into
+// relais_week_people and only their weeks are regrouped after (a re-export
+// of the same rows regroups none); otherwise fact_weeks is rebuilt whole.
+func (f *followUps) factsRebuilt(ctx context.Context, conn *sql.Conn, src int, tracked bool, rebuild func() error) error {
+	if !tracked {
+		f.weeks = true
+		return rebuild()
+	}
+	if err := f.weekPeopleTable(ctx, conn); err != nil {
+		return err
+	}
+	if _, err := execLogged(ctx, conn, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_old_days AS SELECT pk, day FROM fact_days WHERE src = %d`, src)); err != nil {
+		return fmt.Errorf("fact weeks: %w", err)
+	}
+	if err := rebuild(); err != nil {
+		return err
+	}
+	newDays := fmt.Sprintf(`SELECT pk, day FROM fact_days WHERE src = %d`, src)
+	for _, q := range []string{
+		`INSERT INTO relais_week_people SELECT DISTINCT pk FROM (
+		   (SELECT pk, day FROM relais_old_days EXCEPT ` + newDays + `)
+		   UNION ALL
+		   (` + newDays + ` EXCEPT SELECT pk, day FROM relais_old_days))`,
+		`DROP TABLE relais_old_days`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fmt.Errorf("fact weeks: %w", err)
+		}
+	}
+	return nil
+}
+
+// weekPeopleTable creates relais_week_people, the people whose weeks are
+// regrouped after, if no step did yet.
+func (f *followUps) weekPeopleTable(ctx context.Context, conn *sql.Conn) error {
+	if f.weekPeople {
+		return nil
+	}
+	if _, err := execLogged(ctx, conn, `CREATE OR REPLACE TEMP TABLE relais_week_people (pk INTEGER)`); err != nil {
+		return fmt.Errorf("fact weeks: %w", err)
+	}
+	f.weekPeople = true
+	return nil
+}
+
+// replacedRecorded says whether each of the loads given recorded the people
+// of the rows it replaced (derived_replaced).
+func replacedRecorded(ctx context.Context, conn *sql.Conn, loads []int64) (bool, error) {
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT count(DISTINCT load_id) FROM derived_replaced WHERE person_id IS NULL AND load_id IN (`+idList(loads)+`)`).Scan(&n); err != nil {
+		return false, fmt.Errorf("derived state: %w", err)
+	}
+	return n == len(loads), nil
+}
+
+// refreshPeopleEngagements brings the engagements of a source whose key
+// does not hold its person (comments) up to date after the loads given
+// (every change to its table since they were last computed), each of which
+// recorded the people of the rows it replaced: the engagements, fact_days
+// and fact_people rows of those people and of the people of the loads'
+// rows are written again from their rows, and their weeks regrouped.
+func (db *DB) refreshPeopleEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, loads []int64, f *followUps) error {
+	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
+	inLoads := "load_id IN (" + idList(loads) + ")"
+	if err := keyEngagements(ctx, conn, s, "AND d."+inLoads); err != nil {
+		return fail(err)
+	}
+	if err := f.weekPeopleTable(ctx, conn); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_engaged_ids AS SELECT DISTINCT id FROM (
+		   SELECT person_id AS id FROM derived_replaced WHERE person_id IS NOT NULL AND %[1]s
+		   UNION ALL SELECT %[2]s FROM %[3]s WHERE %[2]s IS NOT NULL AND %[1]s)`, inLoads, s.person, s.dataset),
+		`CREATE OR REPLACE TEMP TABLE relais_fact_people AS
+		 SELECT k.pk FROM person_keys k JOIN relais_engaged_ids i ON i.id = k.person_id`,
+		fmt.Sprintf(`DELETE FROM engagements WHERE kind = %d AND pk IN (SELECT pk FROM relais_fact_people)`, s.kind),
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := db.writeEngagements(ctx, conn, s, "INSERT INTO engagements", "d."+s.person+" IN (SELECT id FROM relais_engaged_ids)"); err != nil {
+		return fail(err)
+	}
+	people := "pk IN (SELECT pk FROM relais_fact_people)"
+	for _, q := range []string{
+		fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, people),
+		fmt.Sprintf(`INSERT INTO fact_days
+		SELECT %d, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
+		  FROM (SELECT (pk::BIGINT << 32) | (day + 2147483648) AS key, count(*) AS n
+		          FROM engagements WHERE kind = %d AND %s GROUP BY 1)`, s.src, s.kind, people),
+		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND %s`, s.src, people),
+		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d AND %s GROUP BY src, pk`, s.src, people),
+		`INSERT INTO relais_week_people SELECT pk FROM relais_fact_people`,
+		`DROP TABLE relais_fact_people`,
+		`DROP TABLE relais_engaged_ids`,
+	} {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fail(err)
+		}
+	}
+	return nil
+}
+
+// ideaInfoSelect is the query of idea_info's rows, of every idea, or
+// only of the ideas whose key is in the table keys when it is not "".
+func ideaInfoSelect(keys string) string {
+	votes, ideas := "", ""
+	if keys != "" {
+		votes, ideas = " AND ik IN (SELECT ik FROM "+keys+")", " WHERE k.ik IN (SELECT ik FROM "+keys+")"
+	}
+	return `SELECT k.ik, i.idea_id, i.site_id, i.author_id, pk.pk, i.kind, i.title, i.created_at, i.status, i.decided_at,
+		        i.implemented_at, i.impact, i.feasibility, d.first_at, v.n, v.last_day
+		   FROM ideas i
+		   JOIN idea_keys k ON k.idea_id = i.idea_id
+		   LEFT JOIN person_keys pk ON pk.person_id = i.author_id
+		   LEFT JOIN (SELECT idea_id, min(decided_at) AS first_at FROM decisions GROUP BY idea_id) d ON d.idea_id = i.idea_id
+		   LEFT JOIN (SELECT ik, count(*) AS n, max(day) AS last_day FROM engagements WHERE kind = 1` + votes + ` GROUP BY ik) v ON v.ik = k.ik` + ideas
+}
+
+// ideaInfoColumns are the columns of idea_info read from ideas, person
+// keys and decisions (not the votes), as ideaInfoSelect names them and as
+// idea_info does.
+var ideaInfoColumns = [][2]string{
+	{"i.idea_id", "o.idea_id"}, {"i.site_id", "o.site_id"}, {"i.author_id", "o.author_id"}, {"pk.pk", "o.author_pk"},
+	{"i.kind", "o.kind"}, {"i.title", "o.title"}, {"i.created_at", "o.created_at"}, {"i.status", "o.status"},
+	{"i.decided_at", "o.decided_at"}, {"i.implemented_at", "o.implemented_at"}, {"i.impact", "o.impact"},
+	{"i.feasibility", "o.feasibility"}, {"d.first_at", "o.first_decision_at"},
+}
+
+// refreshIdeaInfo writes again the idea_info rows of the ideas that
+// changed since it was last brought up to date: the ideas (rows, their
+// author's key, their first decision) that differ from their idea_info row
+// or have none, and the ideas of relais_vote_ideas (their votes changed).
+// A load never removes an idea, so no other row can be out of date.
+func refreshIdeaInfo(ctx context.Context, conn *sql.Conn, voteIdeas bool) error {
+	differs := make([]string, len(ideaInfoColumns))
+	for i, c := range ideaInfoColumns {
+		differs[i] = c[0] + " IS DISTINCT FROM " + c[1]
+	}
+	changed := `CREATE OR REPLACE TEMP TABLE relais_info_ideas AS
+		 SELECT k.ik
+		   FROM ideas i
+		   JOIN idea_keys k ON k.idea_id = i.idea_id
+		   LEFT JOIN person_keys pk ON pk.person_id = i.author_id
+		   LEFT JOIN (SELECT idea_id, min(decided_at) AS first_at FROM decisions GROUP BY idea_id) d ON d.idea_id = i.idea_id
+		   LEFT JOIN idea_info o ON o.ik = k.ik
+		  WHERE o.ik IS NULL OR ` + strings.Join(differs, " OR ")
+	if voteIdeas {
+		changed += ` UNION SELECT ik FROM relais_vote_ideas`
+	}
+	stmts := []string{
+		changed,
+		`DELETE FROM idea_info WHERE ik IN (SELECT ik FROM relais_info_ideas)`,
+		`INSERT INTO idea_info ` + ideaInfoSelect("relais_info_ideas"),
+		`DROP TABLE relais_info_ideas`,
+	}
+	if voteIdeas {
+		stmts = append(stmts, `DROP TABLE relais_vote_ideas`)
+	}
+	for _, q := range stmts {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fmt.Errorf("idea info: %w", err)
+		}
 	}
 	return nil
 }
@@ -167,14 +414,7 @@ func (db *DB) refreshDataset(ctx context.Context, conn *sql.Conn, name string, l
 func rebuildIdeaInfo(ctx context.Context, conn *sql.Conn) error {
 	for _, q := range []string{
 		`DELETE FROM idea_info`,
-		`INSERT INTO idea_info
-		 SELECT k.ik, i.idea_id, i.site_id, i.author_id, pk.pk, i.kind, i.title, i.created_at, i.status, i.decided_at,
-		        i.implemented_at, i.impact, i.feasibility, d.first_at, v.n, v.last_day
-		   FROM ideas i
-		   JOIN idea_keys k ON k.idea_id = i.idea_id
-		   LEFT JOIN person_keys pk ON pk.person_id = i.author_id
-		   LEFT JOIN (SELECT idea_id, min(decided_at) AS first_at FROM decisions GROUP BY idea_id) d ON d.idea_id = i.idea_id
-		   LEFT JOIN (SELECT ik, count(*) AS n, max(day) AS last_day FROM engagements WHERE kind = 1 GROUP BY ik) v ON v.ik = k.ik`,
+		`INSERT INTO idea_info ` + ideaInfoSelect(""),
 	} {
 		if _, err := execLogged(ctx, conn, q); err != nil {
 			return fmt.Errorf("idea info: %w", err)
@@ -387,32 +627,69 @@ func (db *DB) refreshDerived(ctx context.Context, conn *sql.Conn, zone string, s
 			return err
 		}
 	}
-	if f.weeks {
-		if err := rebuildWeeks(ctx, conn); err != nil {
-			return err
-		}
-	} else if f.weekDays {
-		if err := refreshWeeks(ctx, conn, f.firstDay, f.lastDay); err != nil {
-			return err
-		}
+	if err := f.run(ctx, conn); err != nil {
+		return err
 	}
-	if f.changelog {
-		if err := rebuildChangelog(ctx, conn); err != nil {
-			return err
-		}
-	}
-	if f.ideaInfo {
-		if err := rebuildIdeaInfo(ctx, conn); err != nil {
-			return err
-		}
-	}
-	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_stale_loads`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
+	for _, q := range []string{`DELETE FROM derived_stale`, `DELETE FROM derived_stale_loads`, `DELETE FROM derived_replaced`, `DELETE FROM derived_state`, `INSERT INTO derived_state VALUES (?)`} {
 		var args []any
 		if strings.Contains(q, "?") {
 			args = []any{db.loc.String()}
 		}
 		if _, err := execLogged(ctx, conn, q, args...); err != nil {
 			return fmt.Errorf("derived state: %w", err)
+		}
+	}
+	return nil
+}
+
+// run rebuilds the shared tables the datasets' refreshes asked for, and
+// drops the temporary tables they left for them.
+func (f *followUps) run(ctx context.Context, conn *sql.Conn) error {
+	var err error
+	switch {
+	case f.weeks:
+		err = rebuildWeeks(ctx, conn)
+	case f.weekDays:
+		err = refreshWeeks(ctx, conn, f.firstDay, f.lastDay)
+	}
+	if err == nil && f.weekPeople {
+		err = refreshWeeksOfPeople(ctx, conn, !f.weeks)
+	}
+	if err == nil && f.changelog {
+		err = rebuildChangelog(ctx, conn)
+	}
+	switch {
+	case err != nil:
+	case f.ideaInfo:
+		err = rebuildIdeaInfo(ctx, conn)
+		if err == nil && f.voteIdeas {
+			_, err = execLogged(ctx, conn, `DROP TABLE relais_vote_ideas`)
+		}
+	case f.ideaInfoChanged:
+		err = refreshIdeaInfo(ctx, conn, f.voteIdeas)
+	}
+	return err
+}
+
+// refreshWeeksOfPeople recomputes the fact_weeks rows of the people of
+// relais_week_people (when regroup; fact_weeks was rebuilt whole
+// otherwise) and drops that table.
+func refreshWeeksOfPeople(ctx context.Context, conn *sql.Conn, regroup bool) error {
+	var stmts []string
+	if regroup {
+		people := "pk IN (SELECT pk FROM relais_week_people)"
+		stmts = []string{
+			`DELETE FROM fact_weeks WHERE ` + people,
+			// As rebuildWeeks, for the days of those people.
+			`INSERT INTO fact_weeks
+			 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
+			   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
+			           FROM fact_days WHERE ` + people + ` GROUP BY 1)`,
+		}
+	}
+	for _, q := range append(stmts, `DROP TABLE relais_week_people`) {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return fmt.Errorf("fact weeks: %w", err)
 		}
 	}
 	return nil
@@ -439,6 +716,39 @@ func rebuildPersonInfo(ctx context.Context, conn *sql.Conn) error {
 	for _, s := range stmts {
 		if _, err := execLogged(ctx, conn, s); err != nil {
 			return fmt.Errorf("person keys: %w", err)
+		}
+	}
+	return nil
+}
+
+// personInfoColumns are the columns of person_info copied from people.
+const personInfoColumns = "person_id, site_id, role, display_name, ambassador_since, trained_on, left_on"
+
+// refreshPersonInfo writes again the person_info rows of the people whose
+// row differs from it or who have none, after loads of people only: a load
+// adds people and replaces people of the same id, never removes one, and a
+// re-export of the same people writes none.
+func refreshPersonInfo(ctx context.Context, conn *sql.Conn) error {
+	cols := strings.Split(personInfoColumns, ", ")
+	differs := make([]string, len(cols))
+	for i, c := range cols {
+		differs[i] = "p." + c + " IS DISTINCT FROM o." + c
+	}
+	stmts := []string{
+		`CREATE OR REPLACE TEMP TABLE relais_new_ids AS
+		 SELECT p.person_id AS id FROM people p LEFT JOIN person_info o ON o.person_id = p.person_id
+		  WHERE o.pk IS NULL OR ` + strings.Join(differs, " OR "),
+		newKeysSQL,
+		`DELETE FROM person_info WHERE person_id IN (SELECT id FROM relais_new_ids)`,
+		`INSERT INTO person_info
+		 SELECT k.pk, p.person_id, p.site_id, p.role, p.display_name, p.ambassador_since, p.trained_on, p.left_on
+		   FROM people p JOIN person_keys k ON k.person_id = p.person_id
+		  WHERE p.person_id IN (SELECT id FROM relais_new_ids)`,
+		`DROP TABLE relais_new_ids`,
+	}
+	for _, s := range stmts {
+		if _, err := execLogged(ctx, conn, s); err != nil {
+			return fmt.Errorf("person info: %w", err)
 		}
 	}
 	return nil
@@ -732,13 +1042,10 @@ func keyHolds(dataset string, cols ...string) bool {
 // replacing it, so the engagements of those (person, idea) pairs are
 // written again from the loads' rows, and the fact_days and fact_people
 // rows of their people counted again from engagements; fact_weeks follows
-// for the days that changed (old and new). Any other source is recomputed
-// whole.
+// for the days that changed (old and new), idea_info for the ideas of
+// those pairs (relais_vote_ideas). Only for such a source (the caller
+// checks).
 func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engagementSource, loads []int64, f *followUps) error {
-	if !keyHolds(s.dataset, s.person, "idea_id") {
-		f.weeks = true
-		return db.rebuildEngagements(ctx, conn, s)
-	}
 	fail := func(err error) error { return fmt.Errorf("engagements of %s: %w", s.dataset, err) }
 	inLoads := "d.load_id IN (" + idList(loads) + ")"
 	if err := keyEngagements(ctx, conn, s, "AND "+inLoads); err != nil {
@@ -757,6 +1064,13 @@ func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		SELECT e.day FROM engagements e JOIN relais_new_engagements n ON `+same+`
 		UNION ALL SELECT day FROM relais_new_engagements)`).Scan(&first, &last); err != nil {
 		return fail(err)
+	}
+	if s.kind == 1 {
+		// idea_info carries the votes: those of these ideas changed.
+		if _, err := execLogged(ctx, conn, `CREATE OR REPLACE TEMP TABLE relais_vote_ideas AS SELECT DISTINCT ik FROM relais_new_engagements`); err != nil {
+			return fail(err)
+		}
+		f.ideaInfoChanged, f.voteIdeas = true, true
 	}
 	people := "pk IN (SELECT pk FROM relais_fact_people)"
 	for _, q := range []string{

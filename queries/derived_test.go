@@ -364,8 +364,8 @@ func TestDerivedDataFollowsAChangeOfTimeZone(t *testing.T) {
 	compareAnswers(t, "moved to New York", derivedAnswers(t, moved), want)
 }
 
-// factTables dumps fact_days, fact_people and fact_weeks in a fixed order.
-func factTables(t *testing.T, db *DB) map[string][]string {
+// derivedTables dumps every derived table in a fixed order.
+func derivedTables(t *testing.T, db *DB) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for name, q := range map[string]string{
@@ -373,6 +373,9 @@ func factTables(t *testing.T, db *DB) map[string][]string {
 		"fact_people": `SELECT src || ' ' || pk || ' ' || n FROM fact_people ORDER BY ALL`,
 		"fact_weeks":  `SELECT pk || ' ' || week || ' ' || first_day FROM fact_weeks ORDER BY ALL`,
 		"engagements": `SELECT concat_ws(' ', kind, pk, ik, day, idea_site, idea_day, withdrawn) FROM engagements ORDER BY ALL`,
+		"idea_info":   `SELECT CAST(t AS VARCHAR) FROM idea_info t ORDER BY ALL`,
+		"person_info": `SELECT CAST(t AS VARCHAR) FROM person_info t ORDER BY ALL`,
+		"changelog":   `SELECT CAST(t AS VARCHAR) FROM changelog t ORDER BY ALL`,
 	} {
 		rows, err := db.sql.Query(q)
 		if err != nil {
@@ -436,7 +439,7 @@ func TestActivityAndVotesLoadsBringTheirDerivedDataUpToDateAsAWholeRecomputation
 		checkStaleLoads(t, db, name, 2)
 	}
 	compareAnswers(t, "activity and votes loaded in parts", derivedAnswers(t, db), want)
-	got := factTables(t, db)
+	got := derivedTables(t, db)
 
 	// A mark without its load (as recovery and forget leave) recomputes
 	// the whole table: the same facts.
@@ -448,7 +451,7 @@ func TestActivityAndVotesLoadsBringTheirDerivedDataUpToDateAsAWholeRecomputation
 	if _, err := db.KPIs(ctx, Settings{}, asOf); err != nil {
 		t.Fatal(err)
 	}
-	if whole := factTables(t, db); !reflect.DeepEqual(got, whole) {
+	if whole := derivedTables(t, db); !reflect.DeepEqual(got, whole) {
 		for name := range whole {
 			if !reflect.DeepEqual(got[name], whole[name]) {
 				t.Errorf("%s after the loads' days: %d rows, after the whole recomputation: %d rows", name, len(got[name]), len(whole[name]))
@@ -498,4 +501,194 @@ func TestAFileWithoutRowsLeavesTheDerivedDataUpToDate(t *testing.T) {
 	if len(stale) != 0 {
 		t.Errorf("stale after a file without rows: %v", stale)
 	}
+}
+
+// changedCopy returns a copy of rows where every step-th row has been
+// changed by change (the copy of the row is given), from the row first.
+func changedCopy(rows [][]driver.Value, first, step int, change func(i int, row []driver.Value)) [][]driver.Value {
+	out := make([][]driver.Value, len(rows))
+	for i, r := range rows {
+		out[i] = slices.Clone(r)
+		if i >= first && (i-first)%step == 0 {
+			change(i, out[i])
+		}
+	}
+	return out
+}
+
+// wholeRecomputation recomputes every derived table from the whole tables
+// (stale marks without a load, as recovery leaves) and dumps them.
+func wholeRecomputation(t *testing.T, db *DB) map[string][]string {
+	t.Helper()
+	for _, name := range derivedDatasets {
+		if _, err := db.sql.Exec(`INSERT INTO derived_stale VALUES (?)`, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.KPIs(context.Background(), Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	return derivedTables(t, db)
+}
+
+// compareTables reports the tables that differ between got and want.
+func compareTables(t *testing.T, what string, got, want map[string][]string) {
+	t.Helper()
+	for name := range want {
+		if !reflect.DeepEqual(got[name], want[name]) {
+			n := 0
+			for _, r := range got[name] {
+				if !slices.Contains(want[name], r) {
+					if n++; n <= 3 {
+						t.Logf("%s: %s has %s, the whole recomputation does not", what, name, r)
+					}
+				}
+			}
+			t.Errorf("%s: %s has %d rows (%d not in the whole recomputation's), the whole recomputation %d", what, name, len(got[name]), n, len(want[name]))
+		}
+	}
+}
+
+func TestFullDumpsOfIdeasPeopleAndDecisionsBringTheDerivedDataUpToDateAsAWholeRecomputationWould(t *testing.T) {
+	data := genDerivedData(t)
+	oneGo := openTest(t)
+	loadAll(t, oneGo, data.final)
+	want := derivedAnswers(t, oneGo)
+
+	// The day before: some ideas, people, decisions and comments differ
+	// from today's exports (another status, author, site, creation time,
+	// title; another site and role; another reason), some are not there
+	// yet, and the votes of the last days have not been cast.
+	at := func(d string) time.Time {
+		v, err := time.Parse(time.RFC3339, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := map[string][][]driver.Value{}
+	ideas := changedCopy(data.final["ideas"], 0, 7, func(i int, r []driver.Value) {
+		switch i % 5 {
+		case 0:
+			r[6] = "withdrawn" // status
+		case 1:
+			r[2] = fmt.Sprintf("q%02d", i) // author, not in people, active nowhere else
+		case 2:
+			r[1] = "S9" // site
+		case 3:
+			r[5] = at("2026-01-15T23:30:00Z") // created_at, in a week without other facts
+		case 4:
+			r[4] = fmt.Sprintf("Old title %d", i)
+		}
+	})
+	decided := map[driver.Value]bool{}
+	for _, d := range data.final["decisions"] {
+		decided[d[0]] = true
+	}
+	for i, r := range ideas {
+		if decided[r[0]] && i%3 == 0 {
+			r[4] = "Old title of a decided idea" // the changelog carries it
+		}
+	}
+	before["ideas"] = ideas[:len(ideas)-10]
+	people := changedCopy(data.final["people"], 1, 4, func(i int, r []driver.Value) {
+		switch i % 3 {
+		case 0:
+			r[1] = "S3" // site
+		case 1:
+			r[2] = "core_team" // role
+		case 2:
+			r[6] = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC) // left_on
+		}
+	})
+	before["people"] = people[:len(people)-5]
+	decisions := changedCopy(data.final["decisions"], 2, 5, func(_ int, r []driver.Value) { r[3] = "an older reason" })
+	before["decisions"] = decisions[:len(decisions)-8]
+	comments := data.final["comments"]
+	resent := comments[:len(comments)/5]
+	before["comments"] = append(changedCopy(resent, 3, 13, func(i int, r []driver.Value) {
+		r[1], r[3] = fmt.Sprintf("i%03d", (i+11)%130), at("2026-01-20T22:30:00Z")
+		if i%2 == 1 {
+			r[2] = fmt.Sprintf("q%02d", i)
+		}
+	}), comments[len(resent):]...)
+	// The votes of the last three days come today (one day's delta).
+	var votes, lastVotes [][]driver.Value
+	votesDataset, _ := LookupDataset("votes")
+	for _, v := range latestByKey(votesDataset, data.final["votes"]) {
+		if v[2].(time.Time).After(at("2026-12-04T12:00:00Z")) {
+			lastVotes = append(lastVotes, v)
+		} else {
+			votes = append(votes, v)
+		}
+	}
+	before["votes"] = votes
+	for _, name := range []string{"sites", "activity", "surveys"} {
+		before[name] = data.final[name]
+	}
+
+	db := openTest(t)
+	loadAll(t, db, before)
+	ctx := context.Background()
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	// Today's full dumps of ideas, people and decisions, a fifth of the
+	// comments written again (the changed ones among them: other authors,
+	// ideas, days) and the last votes.
+	for _, name := range []string{"ideas", "people", "decisions"} {
+		loadRows(t, db, name, data.final[name]...)
+	}
+	loadRows(t, db, "comments", resent...)
+	loadRows(t, db, "votes", lastVotes...)
+	checkStaleLoads(t, db, "votes", 1)
+	for _, name := range []string{"ideas", "people", "decisions", "comments"} {
+		conn, err := db.sql.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loads, err := staleLoads(ctx, conn)
+		if err != nil || len(loads[name]) != 1 {
+			t.Fatalf("%s's stale loads: %v, %v", name, loads[name], err)
+		}
+		if name == "comments" {
+			// The comments' load recorded the authors of the comments it
+			// replaced: their engagements are written again, not all.
+			if ok, err := replacedRecorded(ctx, conn, loads[name]); !ok || err != nil || !fewRows(ctx, conn, name, loads[name]) {
+				t.Fatalf("comments' load did not record the people of the rows it replaced (%v) or wrote too many rows", err)
+			}
+		}
+		conn.Close()
+	}
+	compareAnswers(t, "full dumps over changed rows", derivedAnswers(t, db), want)
+	got := derivedTables(t, db)
+	compareTables(t, "full dumps over changed rows", got, wholeRecomputation(t, db))
+
+	// The same dumps again (nothing changed): still the same.
+	for _, name := range []string{"ideas", "people", "decisions"} {
+		loadRows(t, db, name, data.final[name]...)
+	}
+	compareAnswers(t, "the same dumps again", derivedAnswers(t, db), want)
+	compareTables(t, "the same dumps again", derivedTables(t, db), got)
+}
+
+func TestFirstDecisionsLoadedReplaceTheChangelogTakenFromTheIdeas(t *testing.T) {
+	data := genDerivedData(t)
+	db := openTest(t)
+	// No decisions yet: the changelog comes from the ideas' statuses.
+	for _, ds := range Datasets() {
+		if ds.Name != "decisions" {
+			loadRows(t, db, ds.Name, data.final[ds.Name]...)
+		}
+	}
+	ctx := context.Background()
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	loadRows(t, db, "decisions", data.final["decisions"]...)
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	got := derivedTables(t, db)
+	compareTables(t, "first decisions", got, wholeRecomputation(t, db))
 }

@@ -438,6 +438,9 @@ func (l *Loader) merge(ctx context.Context) (dups, replaced int64, err error) {
 			on = append(on, c)
 		}
 	}
+	if err := l.db.beforeReplace(ctx, l.conn, l.ds, replacing{l.loadID, before, l.seq - dups, l.count, on}); err != nil {
+		return 0, 0, err
+	}
 	// The new rows' keys are unique now: a plain join finds the older rows
 	// (a join in the DELETE itself: a re-load of the 20M activity rows takes
 	// a third of the time and less memory than a rowid IN (semi-join)).

@@ -20,6 +20,7 @@ var forgetStatements = []struct{ dataset, sql string }{
 	{"activity", `DELETE FROM activity WHERE person_id = ?`},
 	{"surveys", `DELETE FROM surveys WHERE person_id = ?`},
 	{"person_keys", `DELETE FROM person_keys WHERE person_id = ?`},
+	{"derived_replaced", `DELETE FROM derived_replaced WHERE person_id = ?`},
 }
 
 // ErrUnknownPerson means Forget found no row of the person anywhere.
@@ -41,7 +42,7 @@ func (db *DB) Forget(ctx context.Context, personID string) (int64, error) {
 				return 0, fmt.Errorf("%s: %w", st.dataset, err)
 			}
 			n, _ := res.RowsAffected()
-			if st.dataset != "person_keys" {
+			if st.dataset != "person_keys" && st.dataset != "derived_replaced" {
 				total += n
 			}
 		}
