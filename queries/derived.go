@@ -257,16 +257,14 @@ func (f *followUps) factsRebuilt(ctx context.Context, conn *sql.Conn, src int, t
 		return err
 	}
 	newDays := fmt.Sprintf(`SELECT pk, day FROM fact_days WHERE src = %d`, src)
-	for _, q := range []string{
+	if err := execSteps(ctx, conn,
 		`INSERT INTO relais_week_people SELECT DISTINCT pk FROM (
-		   (SELECT pk, day FROM relais_old_days EXCEPT ` + newDays + `)
+		   (SELECT pk, day FROM relais_old_days EXCEPT `+newDays+`)
 		   UNION ALL
-		   (` + newDays + ` EXCEPT SELECT pk, day FROM relais_old_days))`,
+		   (`+newDays+` EXCEPT SELECT pk, day FROM relais_old_days))`,
 		`DROP TABLE relais_old_days`,
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("fact weeks: %w", err)
-		}
+	); err != nil {
+		return fmt.Errorf("fact weeks: %w", err)
 	}
 	return nil
 }
@@ -309,23 +307,21 @@ func (db *DB) refreshPeopleEngagements(ctx context.Context, conn *sql.Conn, s en
 	if err := f.weekPeopleTable(ctx, conn); err != nil {
 		return err
 	}
-	for _, q := range []string{
+	if err := execSteps(ctx, conn,
 		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE relais_engaged_ids AS SELECT DISTINCT id FROM (
 		   SELECT person_id AS id FROM derived_replaced WHERE person_id IS NOT NULL AND %[1]s
 		   UNION ALL SELECT %[2]s FROM %[3]s WHERE %[2]s IS NOT NULL AND %[1]s)`, inLoads, s.person, s.dataset),
 		`CREATE OR REPLACE TEMP TABLE relais_fact_people AS
 		 SELECT k.pk FROM person_keys k JOIN relais_engaged_ids i ON i.id = k.person_id`,
 		fmt.Sprintf(`DELETE FROM engagements WHERE kind = %d AND pk IN (SELECT pk FROM relais_fact_people)`, s.kind),
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fail(err)
-		}
+	); err != nil {
+		return fail(err)
 	}
 	if _, err := db.writeEngagements(ctx, conn, s, "INSERT INTO engagements", "d."+s.person+" IN (SELECT id FROM relais_engaged_ids)"); err != nil {
 		return fail(err)
 	}
 	people := "pk IN (SELECT pk FROM relais_fact_people)"
-	for _, q := range []string{
+	if err := execSteps(ctx, conn,
 		fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, people),
 		fmt.Sprintf(`INSERT INTO fact_days
 		SELECT %d, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
@@ -336,10 +332,8 @@ func (db *DB) refreshPeopleEngagements(ctx context.Context, conn *sql.Conn, s en
 		`INSERT INTO relais_week_people SELECT pk FROM relais_fact_people`,
 		`DROP TABLE relais_fact_people`,
 		`DROP TABLE relais_engaged_ids`,
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fail(err)
-		}
+	); err != nil {
+		return fail(err)
 	}
 	return nil
 }
@@ -400,10 +394,8 @@ func refreshIdeaInfo(ctx context.Context, conn *sql.Conn, voteIdeas bool) error 
 	if voteIdeas {
 		stmts = append(stmts, `DROP TABLE relais_vote_ideas`)
 	}
-	for _, q := range stmts {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("idea info: %w", err)
-		}
+	if err := execSteps(ctx, conn, stmts...); err != nil {
+		return fmt.Errorf("idea info: %w", err)
 	}
 	return nil
 }
@@ -412,30 +404,26 @@ func refreshIdeaInfo(ctx context.Context, conn *sql.Conn, voteIdeas bool) error 
 // ideas, decisions and the votes of engagements; the ideas' ids and authors
 // have keys already.
 func rebuildIdeaInfo(ctx context.Context, conn *sql.Conn) error {
-	for _, q := range []string{
+	if err := execSteps(ctx, conn,
 		`DELETE FROM idea_info`,
-		`INSERT INTO idea_info ` + ideaInfoSelect(""),
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("idea info: %w", err)
-		}
+		`INSERT INTO idea_info `+ideaInfoSelect(""),
+	); err != nil {
+		return fmt.Errorf("idea info: %w", err)
 	}
 	return nil
 }
 
 // rebuildWeeks recomputes fact_weeks from fact_days.
 func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
-	for _, q := range []string{
+	if err := execSteps(ctx, conn,
 		`DELETE FROM fact_weeks`,
 		// (pk, week) packed in one BIGINT group key, as in factDaysSQL.
 		`INSERT INTO fact_weeks
 		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
 		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
 		           FROM fact_days GROUP BY 1)`,
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("fact weeks: %w", err)
-		}
+	); err != nil {
+		return fmt.Errorf("fact weeks: %w", err)
 	}
 	return nil
 }
@@ -448,17 +436,15 @@ func refreshWeeks(ctx context.Context, conn *sql.Conn, firstDay, lastDay int64) 
 	// A week's days lie within 7 days of any of them: a plain comparison
 	// first, pushed into the scan of fact_days.
 	near := fmt.Sprintf("day BETWEEN %d AND %d AND ", firstDay-7, lastDay+7)
-	for _, q := range []string{
-		`DELETE FROM fact_weeks WHERE week ` + weeks,
+	if err := execSteps(ctx, conn,
+		`DELETE FROM fact_weeks WHERE week `+weeks,
 		// As rebuildWeeks, for the days of those weeks.
 		`INSERT INTO fact_weeks
 		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
 		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
-		           FROM fact_days WHERE ` + near + `(day + 3) // 7 ` + weeks + ` GROUP BY 1)`,
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("fact weeks: %w", err)
-		}
+		           FROM fact_days WHERE `+near+`(day + 3) // 7 `+weeks+` GROUP BY 1)`,
+	); err != nil {
+		return fmt.Errorf("fact weeks: %w", err)
 	}
 	return nil
 }
@@ -466,10 +452,8 @@ func refreshWeeks(ctx context.Context, conn *sql.Conn, firstDay, lastDay int64) 
 // rebuildChangelog recomputes changelog (migration 0004) from decisions,
 // or from ideas when decisions is empty.
 func rebuildChangelog(ctx context.Context, conn *sql.Conn) error {
-	for _, q := range []string{`DELETE FROM changelog`, changelogSQL} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("changelog: %w", err)
-		}
+	if err := execSteps(ctx, conn, `DELETE FROM changelog`, changelogSQL); err != nil {
+		return fmt.Errorf("changelog: %w", err)
 	}
 	return nil
 }
@@ -687,10 +671,8 @@ func refreshWeeksOfPeople(ctx context.Context, conn *sql.Conn, regroup bool) err
 			           FROM fact_days WHERE ` + people + ` GROUP BY 1)`,
 		}
 	}
-	for _, q := range append(stmts, `DROP TABLE relais_week_people`) {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("fact weeks: %w", err)
-		}
+	if err := execSteps(ctx, conn, append(stmts, `DROP TABLE relais_week_people`)...); err != nil {
+		return fmt.Errorf("fact weeks: %w", err)
 	}
 	return nil
 }
@@ -713,10 +695,8 @@ func rebuildPersonInfo(ctx context.Context, conn *sql.Conn) error {
 		 SELECT k.pk, p.person_id, p.site_id, p.role, p.display_name, p.ambassador_since, p.trained_on, p.left_on
 		   FROM people p JOIN person_keys k ON k.person_id = p.person_id`,
 	}
-	for _, s := range stmts {
-		if _, err := execLogged(ctx, conn, s); err != nil {
-			return fmt.Errorf("person keys: %w", err)
-		}
+	if err := execSteps(ctx, conn, stmts...); err != nil {
+		return fmt.Errorf("person keys: %w", err)
 	}
 	return nil
 }
@@ -746,10 +726,8 @@ func refreshPersonInfo(ctx context.Context, conn *sql.Conn) error {
 		  WHERE p.person_id IN (SELECT id FROM relais_new_ids)`,
 		`DROP TABLE relais_new_ids`,
 	}
-	for _, s := range stmts {
-		if _, err := execLogged(ctx, conn, s); err != nil {
-			return fmt.Errorf("person info: %w", err)
-		}
+	if err := execSteps(ctx, conn, stmts...); err != nil {
+		return fmt.Errorf("person info: %w", err)
 	}
 	return nil
 }
@@ -823,10 +801,8 @@ func (db *DB) insertFactDays(ctx context.Context, conn *sql.Conn, s factSource, 
 		   FROM relais_fact_stage s JOIN person_keys k ON k.person_id = s.miss`, s.src, s.src),
 		`DROP TABLE relais_fact_stage`,
 	}
-	for _, q := range stmts {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return err
-		}
+	if err := execSteps(ctx, conn, stmts...); err != nil {
+		return err
 	}
 	return nil
 }
@@ -863,10 +839,8 @@ func (db *DB) refreshFactDays(ctx context.Context, conn *sql.Conn, s factSource,
 	if _, err := execLogged(ctx, conn, `CREATE OR REPLACE TEMP TABLE relais_fact_people (pk INTEGER)`); err != nil {
 		return fail(err)
 	}
-	for _, q := range []string{people, fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, inDays)} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fail(err)
-		}
+	if err := execSteps(ctx, conn, people, fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, inDays)); err != nil {
+		return fail(err)
 	}
 	// The instants two days around those days first (a plain comparison,
 	// pushed into the scan), then their local days exactly.
@@ -875,16 +849,14 @@ func (db *DB) refreshFactDays(ctx context.Context, conn *sql.Conn, s factSource,
 	if err := db.insertFactDays(ctx, conn, s, days, where); err != nil {
 		return fail(err)
 	}
-	for _, q := range []string{
+	if err := execSteps(ctx, conn,
 		people,
 		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND pk IN (SELECT pk FROM relais_fact_people)`, s.src),
 		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days
 		  WHERE src = %d AND pk IN (SELECT pk FROM relais_fact_people) GROUP BY src, pk`, s.src),
 		`DROP TABLE relais_fact_people`,
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fail(err)
-		}
+	); err != nil {
+		return fail(err)
 	}
 	f.daysChanged(first.Int64, last.Int64)
 	return nil
@@ -892,13 +864,11 @@ func (db *DB) refreshFactDays(ctx context.Context, conn *sql.Conn, s factSource,
 
 // rebuildFactPeople recomputes the fact_people rows of one source.
 func rebuildFactPeople(ctx context.Context, conn *sql.Conn, src int) error {
-	for _, q := range []string{
+	if err := execSteps(ctx, conn,
 		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d`, src),
 		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d GROUP BY src, pk`, src),
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("fact people: %w", err)
-		}
+	); err != nil {
+		return fmt.Errorf("fact people: %w", err)
 	}
 	return nil
 }
@@ -916,10 +886,8 @@ func keyIdeas(ctx context.Context, conn *sql.Conn, dataset, where string) error 
 		   FROM relais_new_ideas`,
 		`DROP TABLE relais_new_ideas`,
 	}
-	for _, s := range stmts {
-		if _, err := execLogged(ctx, conn, s); err != nil {
-			return fmt.Errorf("idea keys of %s: %w", dataset, err)
-		}
+	if err := execSteps(ctx, conn, stmts...); err != nil {
+		return fmt.Errorf("idea keys of %s: %w", dataset, err)
 	}
 	return nil
 }
@@ -1073,8 +1041,8 @@ func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		f.ideaInfoChanged, f.voteIdeas = true, true
 	}
 	people := "pk IN (SELECT pk FROM relais_fact_people)"
-	for _, q := range []string{
-		`DELETE FROM engagements AS e USING relais_new_engagements AS n WHERE ` + same,
+	if err := execSteps(ctx, conn,
+		`DELETE FROM engagements AS e USING relais_new_engagements AS n WHERE `+same,
 		`INSERT INTO engagements SELECT * FROM relais_new_engagements`,
 		`CREATE OR REPLACE TEMP TABLE relais_fact_people AS SELECT DISTINCT pk FROM relais_new_engagements`,
 		`DROP TABLE relais_new_engagements`,
@@ -1086,10 +1054,8 @@ func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND %s`, s.src, people),
 		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d AND %s GROUP BY src, pk`, s.src, people),
 		`DROP TABLE relais_fact_people`,
-	} {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fail(err)
-		}
+	); err != nil {
+		return fail(err)
 	}
 	if first.Valid {
 		f.daysChanged(first.Int64, last.Int64)
@@ -1136,10 +1102,8 @@ func (db *DB) refreshEngagementIdeas(ctx context.Context, conn *sql.Conn) error 
 		`INSERT INTO engagements SELECT * FROM relais_engagements`,
 		`DROP TABLE relais_engagements`,
 	}
-	for _, q := range stmts {
-		if _, err := execLogged(ctx, conn, q); err != nil {
-			return fmt.Errorf("engagements: %w", err)
-		}
+	if err := execSteps(ctx, conn, stmts...); err != nil {
+		return fmt.Errorf("engagements: %w", err)
 	}
 	return nil
 }
@@ -1191,6 +1155,17 @@ func (db *DB) renderSQL(name, text string, lo, hi time.Time) (string, error) {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	return buf.String(), nil
+}
+
+// execSteps runs statements one after the other (each commits on its own),
+// stopping at the first error, returned as it is.
+func execSteps(ctx context.Context, conn *sql.Conn, stmts ...string) error {
+	for _, q := range stmts {
+		if _, err := execLogged(ctx, conn, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // execLogged runs one statement of the derived data and logs its duration
