@@ -43,13 +43,10 @@ func (s *Server) cachedAPI(h gin.HandlerFunc) gin.HandlerFunc {
 		// their role allows (docs/security.md).
 		v := s.servedVersion()
 		key := "json|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + readerScope(c.Request.Context()) + "|" + c.Request.URL.RequestURI()
-		if e, ok := s.cache.get(v, key); ok {
+		s.cachedAnswer(c, v, key, apiKeyKey, h, func(c *gin.Context, e any) {
 			c.Header("Cache-Control", "no-store")
 			c.Data(http.StatusOK, "application/json; charset=utf-8", e.([]byte))
-			return
-		}
-		c.Set(apiKeyKey, key)
-		h(c)
+		})
 	}
 }
 

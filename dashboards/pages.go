@@ -355,32 +355,43 @@ func (s *Server) cachedPage(h gin.HandlerFunc) gin.HandlerFunc {
 		// stored under the old version and never served again.
 		v := s.servedVersion()
 		key := "html|" + strconv.FormatInt(v, 10) + "|" + s.opts.Snapshots.TodayDate().Format(dateLayout) + "|" + readerScope(c.Request.Context()) + "|" + pickLang(c.Request) + "|" + c.Request.URL.RequestURI()
-		if e, ok := s.cache.get(v, key); ok {
+		s.cachedAnswer(c, v, key, pageKeyKey, h, func(c *gin.Context, e any) {
 			p := e.(cachedHTML)
 			s.writeHTML(c, http.StatusOK, p.lang, p.body)
-			return
-		}
-		// Requests for a page nobody has rendered for this version yet
-		// (after a publication) wait for the first one's rendering, then
-		// serve what it kept, instead of each rendering it too.
-		rendered := false
-		_, _, _ = s.inflight.Do(key, func() (any, error) {
-			rendered = true
-			c.Set(pageKeyKey, key)
-			h(c)
-			return nil, nil
 		})
-		if rendered {
-			return
+	}
+}
+
+// cachedAnswer serves the answer kept under key for version v with serve;
+// without one, h answers, with key set under markKey for it to keep its
+// answer. Requests for an answer nobody has computed for this version yet
+// (after a publication) wait for the first one's, then serve what it
+// kept, instead of each computing it too.
+func (s *Server) cachedAnswer(c *gin.Context, v int64, key, markKey string, h gin.HandlerFunc, serve func(*gin.Context, any)) {
+	serveKept := func() bool {
+		e, ok := s.cache.get(v, key)
+		if ok {
+			serve(c, e)
 		}
-		if e, ok := s.cache.get(v, key); ok {
-			p := e.(cachedHTML)
-			s.writeHTML(c, http.StatusOK, p.lang, p.body)
-			return
-		}
-		c.Set(pageKeyKey, key) // not kept (an error page, a load committed)
+		return ok
+	}
+	if serveKept() {
+		return
+	}
+	answer := func() {
+		c.Set(markKey, key)
 		h(c)
 	}
+	answered := false
+	_, _, _ = s.inflight.Do(key, func() (any, error) {
+		answered = true
+		answer()
+		return nil, nil
+	})
+	if answered || serveKept() {
+		return
+	}
+	answer() // the first one's was not kept (an error, a load committed)
 }
 
 // writeHTML writes a page, putting this response's nonce in place of the
