@@ -516,8 +516,7 @@ func (p *filePlan) typedValue(ci int, cell driver.Value, values []driver.Value, 
 	if kind == "TIMESTAMP WITH TIME ZONE" {
 		t = t.UTC()
 	}
-	// The years the text rules accept (values.go, dateParser.parse).
-	if y := t.Year(); y < 1900 || y > 2999 {
+	if !yearInRange(t.Year()) {
 		*rej = Reject{Column: cp.label, Value: parquetText(cell, kind), Reason: p.timeReason(cp.col.Kind)}
 		return false
 	}

@@ -243,9 +243,7 @@ func (p *dateParser) parse(s string) (time.Time, bool, error) {
 			i++
 		}
 	}
-	// Years outside 1900-2999 are typing errors or placeholders (0001-01-01)
-	// in an idea platform's export, not dates: they are out of range.
-	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || y < 1900 || y > 2999 {
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || !yearInRange(y) {
 		return time.Time{}, false, errBadDate
 	}
 	if i >= len(s) {
@@ -364,3 +362,8 @@ func truncateValue(v string) string {
 	}
 	return cutText(v, maxValueRunes)
 }
+
+// yearInRange says whether a date's year is one a value may have: years
+// outside 1900-2999 are typing errors or placeholders (0001-01-01) in an
+// idea platform's export, not dates (docs/data.md).
+func yearInRange(y int) bool { return y >= 1900 && y <= 2999 }
