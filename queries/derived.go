@@ -417,15 +417,26 @@ func rebuildIdeaInfo(ctx context.Context, conn *sql.Conn) error {
 func rebuildWeeks(ctx context.Context, conn *sql.Conn) error {
 	if err := execSteps(ctx, conn,
 		`DELETE FROM fact_weeks`,
-		// (pk, week) packed in one BIGINT group key, as in factDaysSQL.
-		`INSERT INTO fact_weeks
-		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
-		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
-		           FROM fact_days GROUP BY 1)`,
+		weeksInsertSQL(""),
 	); err != nil {
 		return fmt.Errorf("fact weeks: %w", err)
 	}
 	return nil
+}
+
+// weeksInsertSQL groups the fact_days rows matching where ("" for all)
+// into fact_weeks: one row per person and Monday-based local week, with
+// the first and last active day. (pk, week) is packed in one BIGINT group
+// key, as in factDaysSQL.
+func weeksInsertSQL(where string) string {
+	if where != "" {
+		where = "WHERE " + where
+	}
+	return `INSERT INTO fact_weeks
+		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day, last_day
+		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key,
+		                min(day) AS first_day, max(day) AS last_day
+		           FROM fact_days ` + where + ` GROUP BY 1)`
 }
 
 // refreshWeeks recomputes the fact_weeks rows of the weeks that hold the
@@ -438,11 +449,7 @@ func refreshWeeks(ctx context.Context, conn *sql.Conn, firstDay, lastDay int64) 
 	near := fmt.Sprintf("day BETWEEN %d AND %d AND ", firstDay-7, lastDay+7)
 	if err := execSteps(ctx, conn,
 		`DELETE FROM fact_weeks WHERE week `+weeks,
-		// As rebuildWeeks, for the days of those weeks.
-		`INSERT INTO fact_weeks
-		 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
-		   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
-		           FROM fact_days WHERE `+near+`(day + 3) // 7 `+weeks+` GROUP BY 1)`,
+		weeksInsertSQL(near+`(day + 3) // 7 `+weeks),
 	); err != nil {
 		return fmt.Errorf("fact weeks: %w", err)
 	}
@@ -664,11 +671,7 @@ func refreshWeeksOfPeople(ctx context.Context, conn *sql.Conn, regroup bool) err
 		people := "pk IN (SELECT pk FROM relais_week_people)"
 		stmts = []string{
 			`DELETE FROM fact_weeks WHERE ` + people,
-			// As rebuildWeeks, for the days of those people.
-			`INSERT INTO fact_weeks
-			 SELECT (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, first_day
-			   FROM (SELECT (pk::BIGINT << 32) | ((day + 3) // 7 + 2147483648) AS key, min(day) AS first_day
-			           FROM fact_days WHERE ` + people + ` GROUP BY 1)`,
+			weeksInsertSQL(people),
 		}
 	}
 	if err := execSteps(ctx, conn, append(stmts, `DROP TABLE relais_week_people`)...); err != nil {

@@ -371,7 +371,7 @@ func derivedTables(t *testing.T, db *DB) map[string][]string {
 	for name, q := range map[string]string{
 		"fact_days":   `SELECT src || ' ' || pk || ' ' || day || ' ' || n FROM fact_days ORDER BY ALL`,
 		"fact_people": `SELECT src || ' ' || pk || ' ' || n FROM fact_people ORDER BY ALL`,
-		"fact_weeks":  `SELECT pk || ' ' || week || ' ' || first_day FROM fact_weeks ORDER BY ALL`,
+		"fact_weeks":  `SELECT pk || ' ' || week || ' ' || first_day || ' ' || last_day FROM fact_weeks ORDER BY ALL`,
 		"engagements": `SELECT concat_ws(' ', kind, pk, ik, day, idea_site, idea_day, withdrawn) FROM engagements ORDER BY ALL`,
 		"idea_info":   `SELECT CAST(t AS VARCHAR) FROM idea_info t ORDER BY ALL`,
 		"person_info": `SELECT CAST(t AS VARCHAR) FROM person_info t ORDER BY ALL`,

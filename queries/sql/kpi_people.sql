@@ -3,19 +3,26 @@
 -- A person is active on a date when an activity row, an idea they authored
 -- (any status, withdrawn included), a vote or a comment (on any idea,
 -- loaded or not) is dated then: fact_days (queries/derived.go) counts those
--- facts per person key and local day, so W' and W are the day numbers
--- D-59 .. D-30 and D-29 .. D, and nothing dated after D is read.
+-- facts per person key and local day, and fact_weeks keeps, per person and
+-- Monday-based week, the first and last of those days. W' and W are the
+-- day numbers D-59 .. D-30 and D-29 .. D.
 -- The overall row counts every person key seen in the facts (FULL JOIN), an
 -- id missing from `people` included; the per-site rows only people rows.
 -- Rows whose site_id is NULL (ids missing from `people`) are dropped in Go.
 WITH act AS (
-    -- Every fact read lies in D-59 .. D: active in W when the latest one
-    -- is on or after D-29, in W' when the earliest one is before it.
+    -- Read per week, not per day: a span of at least 7 days holds one of a
+    -- person's active days exactly when one of their weeks has
+    -- first_day <= its last day and last_day >= its first day (a week
+    -- overlapping the span's start ends inside it, one overlapping its end
+    -- starts inside it, one between lies within it). W and W' are 30 days;
+    -- nothing dated after D counts (first_day <= D).
     SELECT pk,
-           max(day) >= $window_start_day AS in_w,
-           min(day) < $window_start_day AS in_wp
-      FROM fact_days
-     WHERE day >= $previous_window_start_day AND day <= $as_of_day
+           bool_or(last_day >= $window_start_day) AS in_w,
+           bool_or(first_day < $window_start_day) AS in_wp
+      FROM fact_weeks
+     WHERE week BETWEEN ($previous_window_start_day + 3) // 7 AND ($as_of_day + 3) // 7
+       AND first_day <= $as_of_day
+       AND last_day >= $previous_window_start_day
      GROUP BY pk
 ),
 ppl AS (
