@@ -67,7 +67,7 @@ FRESH_SCALE ?= large
 bench-freshness: build
 	rm -rf $(FRESH_DIR) && mkdir -p $(FRESH_DIR)
 	$(BIN) demo --out $(FRESH_DIR)/data --scale $(FRESH_SCALE)
-	RELAIS_FRESH_BIN=$(CURDIR)/$(BIN) RELAIS_FRESH_DIR=$(FRESH_DIR)/data \
+	RELAIS_FRESH_BIN=$(CURDIR)/$(BIN) RELAIS_FRESH_DIR=$(FRESH_DIR)/data RELAIS_FRESH_LOG=$(FRESH_DIR)/server.log \
 		$(GO) test -run '^$$' -bench BenchmarkFreshness -benchtime 1x -timeout 0 ./cmd/relais
 
 run: build

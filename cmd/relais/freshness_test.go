@@ -548,6 +548,16 @@ func startFreshServer(b *testing.B, bin, cfgPath, tmp string) *freshServer {
 	}
 	s := &freshServer{b: b, cmd: cmd, base: "http://" + addr, inbox: inbox, client: &http.Client{Timeout: time.Minute},
 		logs: &serverLog{}, logDone: make(chan struct{})}
+	// RELAIS_FRESH_LOG keeps the server's whole log (with RELAIS_LOG_LEVEL=debug,
+	// each derived statement's and KPI family's duration).
+	if path := os.Getenv("RELAIS_FRESH_LOG"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { f.Close() })
+		s.logs.copy = f
+	}
 	go func() { defer close(s.logDone); s.logs.read(stderr) }()
 	b.Cleanup(s.stop)
 	if err := waitReady(s.client, s.base, time.Minute); err != nil {

@@ -65,7 +65,7 @@ type Main struct {
 	Stdout io.Writer
 	// Stderr receives logs, progress and error messages.
 	Stderr io.Writer
-	// Getenv reads the environment (RELAIS_DB, RELAIS_CONFIG).
+	// Getenv reads the environment (RELAIS_DB, RELAIS_CONFIG, RELAIS_LOG_LEVEL).
 	Getenv func(string) string
 	// Now is the clock; tests pin it.
 	Now func() time.Time
@@ -128,7 +128,18 @@ func (m *Main) usage() string {
 // Main runs the program with args and returns its exit status.
 func (m *Main) Main(args []string) int {
 	if m.Logger == nil {
-		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		// RELAIS_LOG_LEVEL=debug also logs each KPI family's and derived
+		// statement's duration (docs/configuration.md, "The environment"); the packages
+		// log through the default logger, made this one.
+		level := slog.LevelInfo
+		if v := m.Getenv("RELAIS_LOG_LEVEL"); v != "" {
+			if err := level.UnmarshalText([]byte(v)); err != nil {
+				fmt.Fprintf(m.Stderr, "relais: RELAIS_LOG_LEVEL: %q is not debug, info, warn or error\n", v)
+				return 2
+			}
+		}
+		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+		slog.SetDefault(m.Logger)
 	}
 	run, err := m.ParseFlags(args)
 	if err == nil {

@@ -389,9 +389,10 @@ func writeCopy(path string, body, last []byte, n int) error {
 }
 
 // serverLog keeps the counts of the server's log lines that matter and the
-// last warnings and errors.
+// last warnings and errors; copy, when set, receives every line.
 type serverLog struct {
 	mu        sync.Mutex
+	copy      io.Writer
 	lines     int
 	warnings  int
 	errors    int
@@ -405,6 +406,9 @@ func (l *serverLog) read(r io.Reader) {
 	for sc.Scan() {
 		line := sc.Text()
 		l.mu.Lock()
+		if l.copy != nil {
+			fmt.Fprintln(l.copy, line)
+		}
 		l.lines++
 		switch {
 		case strings.Contains(line, "level=ERROR"):
