@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 
 	"relais/internal/testfixture"
 	"relais/metrics"
+	"relais/queries"
 )
 
 // dial opens a raw connection to the test server.
@@ -333,4 +335,97 @@ func TestTodaysAnswersComeFromThePublishedSnapshotWhileARefreshRuns(t *testing.T
 	if _, page := get(t, srv.URL+"/committee?lang=en"); !bytes.Contains(page, []byte("fresh-decision")) {
 		t.Error("the committee page does not show the decision once published")
 	}
+}
+
+// After a load, the sponsor page's weekly target history and 30-days-earlier
+// document are carried from the previous version into the published one
+// while the refresh computes the new version's own: the page answers at
+// once without computing them and is not kept; once they are computed the
+// page is drawn from them and kept.
+func TestTheSponsorPageCarriesThePreviousHistoryUntilTheNewOneIsComputed(t *testing.T) {
+	db := hostileDB(t)
+	var block atomic.Bool
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := startPrepared(t, db, "127.0.0.1:0", func(o *Options) {
+		o.RefreshEvery = 10 * time.Millisecond
+	}, func(s *Server) {
+		s.publishedHook = func(ctx context.Context) {
+			if block.Load() {
+				select {
+				case entered <- struct{}{}:
+				default:
+				}
+				select {
+				case <-release:
+				case <-ctx.Done():
+				}
+			}
+		}
+	})
+	waitFor(t, func() bool { r, _ := get(t, srv.URL+"/readyz"); return r.StatusCode == 200 })
+	first := srv.published.Load()
+	dates := queries.TargetHistoryDates(srv.opts.Snapshots.Settings(), first.AsOf)
+	if len(dates) < 2 {
+		t.Fatalf("the fixture's history has %d dates; want past weeks", len(dates))
+	}
+	week := targetsKey(dates[0])
+	if _, ok := srv.cache.get(first.Version, week); !ok {
+		t.Fatal("the first snapshot was published before its sponsor history was computed")
+	}
+	if r, _ := get(t, srv.URL+"/"); r.StatusCode != 200 {
+		t.Fatalf("/: %d", r.StatusCode)
+	}
+
+	block.Store(true)
+	load(t, db, "decisions", []driver.Value{"I2", "retained", at(1, 9), "fresh-decision"})
+	select {
+	case <-entered:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no snapshot published with the sponsor page's history carried")
+	}
+	version := srv.published.Load().Version
+	if version != db.Version() {
+		t.Fatalf("published version %d, database %d", version, db.Version())
+	}
+	if r, _ := get(t, srv.URL+"/"); r.StatusCode != 200 {
+		t.Fatalf("/ while the history is carried: %d", r.StatusCode)
+	}
+	if _, ok := srv.cache.get(version, week); ok {
+		t.Error("the sponsor page computed the history instead of taking the carried one")
+	}
+	if keys, _ := srv.cache.recipes(version); slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, "targets|") }) {
+		t.Error("a week of the history was computed before the carried one was replaced")
+	}
+	if html := keptPages(srv.Server, version); html != 0 {
+		t.Errorf("%d pages kept while drawn from the carried history; want none", html)
+	}
+
+	block.Store(false)
+	close(release)
+	waitFor(t, func() bool { return srv.carried.Load() == nil })
+	if _, ok := srv.cache.get(version, week); !ok {
+		t.Error("the new version's history was not computed after publishing")
+	}
+	if r, _ := get(t, srv.URL+"/"); r.StatusCode != 200 {
+		t.Fatalf("/ after the history is computed: %d", r.StatusCode)
+	}
+	if html := keptPages(srv.Server, version); html != 1 {
+		t.Errorf("%d pages kept once the history is the version's own; want the sponsor page", html)
+	}
+}
+
+// keptPages counts the rendered pages kept for a data version.
+func keptPages(s *Server, version int64) int {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	n := 0
+	if g := s.cache.gens[version]; g != nil {
+		for k := range g.entries {
+			if strings.HasPrefix(k, "html|") {
+				n++
+			}
+		}
+	}
+	return n
 }

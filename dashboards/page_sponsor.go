@@ -138,9 +138,11 @@ func (s *Server) targetCards(ctx context.Context, v *view, body *sponsorBody, sn
 	var hist []historyPoint
 	if body.Started {
 		var err error
-		if hist, err = s.targetHistory(ctx, snap); err != nil {
+		var carried bool
+		if hist, carried, err = s.targetHistory(ctx, snap, s.carriedFor(ctx)); err != nil {
 			return err
 		}
+		v.provisional = v.provisional || carried
 	}
 	for i, t := range doc.Targets {
 		card := targetCard{Result: t}
@@ -162,40 +164,55 @@ func (s *Server) targetCards(ctx context.Context, v *view, body *sponsorBody, sn
 }
 
 // targetHistory is the targets as of every week's last day since the
-// program start, the last point being the as-of date's own document.
-func (s *Server) targetHistory(ctx context.Context, snap *queries.Snapshot) ([]historyPoint, error) {
+// program start, the last point being the as-of date's own document. A
+// week not computed yet for the data version is taken from carry when it
+// has it (carried says one was); else it is computed.
+func (s *Server) targetHistory(ctx context.Context, snap *queries.Snapshot, carry *carriedSponsor) (out []historyPoint, carried bool, err error) {
 	settings := s.opts.Snapshots.Settings()
 	dates := queries.TargetHistoryDates(settings, snap.AsOf)
-	out := make([]historyPoint, 0, len(dates))
+	out = make([]historyPoint, 0, len(dates))
 	for i, d := range dates {
 		p := historyPoint{Date: d}
 		if i == len(dates)-1 {
 			p.Targets = snap.Doc.Targets
 			p.Partial = d.Weekday() != time.Sunday
-		} else {
-			key := "targets|" + d.Format(dateLayout)
-			ts, err := cached(ctx, s, key, func(ctx context.Context) ([]queries.TargetResult, error) {
-				return s.opts.DB.TargetsAt(ctx, settings, d)
-			})
-			if err != nil {
-				return nil, err
-			}
-			p.Targets = ts
+			out = append(out, p)
+			continue
 		}
+		key := targetsKey(d)
+		if ts, ok := carry.targets(s, key); ok {
+			p.Targets, carried = ts, true
+			out = append(out, p)
+			continue
+		}
+		ts, err := cached(ctx, s, key, func(ctx context.Context) ([]queries.TargetResult, error) {
+			return s.opts.DB.TargetsAt(ctx, settings, d)
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		p.Targets = ts
 		out = append(out, p)
 	}
-	return out, nil
+	return out, carried, nil
 }
+
+// targetsKey is the cache key of the targets as of a week's last day.
+func targetsKey(d time.Time) string { return "targets|" + d.Format(dateLayout) }
 
 // headlineTiles fills the tiles: the as-of date's figures (those of the
 // KPI document), their change since the document of 30 days earlier, and
 // the weekly sparkline.
 func (s *Server) headlineTiles(ctx context.Context, v *view, body *sponsorBody, asOf time.Time, weeks []queries.WeekPoint) error {
 	earlierDate := asOf.AddDate(0, 0, -30)
-	earlier, err := s.doc(ctx, earlierDate)
-	if err != nil {
-		return err
+	earlier, carried := s.carriedFor(ctx).earlierDoc(s, earlierDate)
+	if !carried {
+		var err error
+		if earlier, err = s.doc(ctx, earlierDate); err != nil {
+			return err
+		}
 	}
+	v.provisional = v.provisional || carried
 	body.Earlier = fmt.Sprintf(v.T("change_vs_30d"), v.Day(earlierDate.Format(dateLayout)))
 	for _, k := range tileKeys {
 		if k == "struggling_sites" && !body.Started {

@@ -98,7 +98,11 @@ type view struct {
 	// Banners are the warnings about the as-of date: before the program
 	// start, after the loaded data.
 	Banners []string
-	Body    any
+	// provisional says the page shows parts carried from the previous data
+	// version (refresh.go, carriedSponsor): it is not kept, so that the
+	// next view shows the new version's own once computed.
+	provisional bool
+	Body        any
 
 	tr    tr
 	query url.Values
@@ -330,7 +334,7 @@ func (s *Server) render(c *gin.Context, code int, name string, v *view) {
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error"))
 		return
 	}
-	if key, ok := c.Get(pageKeyKey); ok && code == http.StatusOK {
+	if key, ok := c.Get(pageKeyKey); ok && code == http.StatusOK && !v.provisional {
 		k := key.(string)
 		page := cachedHTML{lang: v.Lang, body: buf.Bytes()}
 		s.keep(c.Request.Context(), k, page)

@@ -89,16 +89,29 @@ func (s *Server) refresh(ctx context.Context) {
 	}
 	wctx := context.WithValue(ctx, cacheVersionKey{}, snap.Version)
 	err = s.warm(wctx, snap.AsOf)
+	prev := s.published.Load()
 	// The sponsor page is everyone's first page and its cold view the
-	// slowest (its weekly target history): warmed before publishing, so that
-	// nobody waits for it, while the previous snapshot keeps serving.
+	// slowest (its weekly target history and the document of 30 days
+	// earlier): its default date's document and series are computed before
+	// publishing, so that nobody waits for them. The history and the
+	// earlier document are too at start; after that, the previous
+	// version's are carried into the new one until it has its own,
+	// computed right after publishing (docs/operations.md).
+	var carry *carriedSponsor
 	if err == nil {
-		s.warmSponsorFor(ctx, wctx, snap)
+		var day *queries.Snapshot
+		if day, err = s.sponsorDay(wctx, snap); err == nil {
+			if prev != nil {
+				carry = s.carrySponsor(wctx, prev.Version, snap.Version, day)
+			}
+			if carry == nil {
+				s.warmSponsorFor(ctx, wctx, snap)
+			}
+		}
 	}
 	warmed := 0
-	prev := s.published.Load()
 	if err == nil && prev != nil {
-		warmed, err = s.warmUsed(wctx, prev.Version, snap.Version)
+		warmed, err = s.warmUsed(wctx, prev.Version, snap.Version, carry)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -116,10 +129,104 @@ func (s *Server) refresh(ctx context.Context) {
 		s.log.Info("snapshot not published: a load committed while it was warmed", "data_version", snap.Version, "took", time.Since(start))
 		return
 	}
+	s.carried.Store(carry)
 	s.published.Store(snap)
 	s.cache.dropBefore(snap.Version)
 	s.log.Info("snapshot published", "as_of", snap.AsOf.Format(dateLayout), "data_version", snap.Version,
-		"kpis", snap.Duration, "page_queries_warmed", warmed, "took", time.Since(start))
+		"kpis", snap.Duration, "page_queries_warmed", warmed, "carried_sponsor_history", carry != nil, "took", time.Since(start))
+	if carry != nil {
+		if s.publishedHook != nil {
+			s.publishedHook(ctx)
+		}
+		s.warmSponsorFor(ctx, wctx, snap)
+		s.carried.CompareAndSwap(carry, nil)
+	}
+}
+
+// sponsorDay is the document of the sponsor page's default date (the
+// latest data's when older than today), with that date's series, computed
+// when it is not today's.
+func (s *Server) sponsorDay(ctx context.Context, today *queries.Snapshot) (*queries.Snapshot, error) {
+	day, err := s.defaultAsOf(context.WithValue(ctx, pageRequestKey{}, true))
+	if err != nil || day.Equal(today.AsOf) {
+		return today, err
+	}
+	snap, err := s.doc(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.series(ctx, day, "", defaultWeeks); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// carriedSponsor is what the sponsor page takes from the previous data
+// version while the refresh that published a newer one computes that
+// version's own: the weekly target history and the document of 30 days
+// earlier. The page then says nothing of it, and it is not kept: the
+// views after that refresh show the new version's own.
+type carriedSponsor struct {
+	// version is the data version it is carried into.
+	version int64
+	// history are the targets of each past week, by targetsKey.
+	history map[string][]queries.TargetResult
+	// earlier is the document of 30 days before the page's default date.
+	earlier *queries.Snapshot
+}
+
+// carrySponsor takes from version from what the sponsor page of day needs
+// and version to has not computed yet; nil when from lacks any of it (the
+// new version then computes it before publishing).
+func (s *Server) carrySponsor(ctx context.Context, from, to int64, day *queries.Snapshot) *carriedSponsor {
+	earlierDate := day.AsOf.AddDate(0, 0, -30)
+	c := &carriedSponsor{version: to, history: map[string][]queries.TargetResult{}}
+	if c.earlier = s.opts.Snapshots.Cached(earlierDate, 0); c.earlier == nil {
+		return nil
+	}
+	dates := queries.TargetHistoryDates(s.opts.Snapshots.Settings(), day.AsOf)
+	for i, d := range dates {
+		if i == len(dates)-1 {
+			break // the day's own document
+		}
+		e, ok := s.cache.get(from, targetsKey(d))
+		if !ok {
+			return nil
+		}
+		c.history[targetsKey(d)] = e.([]queries.TargetResult)
+	}
+	return c
+}
+
+// carriedFor is the sponsor page's carried parts for the data version ctx
+// is answered from, or nil.
+func (s *Server) carriedFor(ctx context.Context) *carriedSponsor {
+	if c := s.carried.Load(); c != nil && c.version == s.cacheVersion(ctx) {
+		return c
+	}
+	return nil
+}
+
+// targets are a past week's targets carried, when the version has not
+// computed its own yet.
+func (c *carriedSponsor) targets(s *Server, key string) ([]queries.TargetResult, bool) {
+	if c == nil {
+		return nil, false
+	}
+	if _, ok := s.cache.get(c.version, key); ok {
+		return nil, false
+	}
+	ts, ok := c.history[key]
+	return ts, ok
+}
+
+// earlierDoc is the carried document of date, when the version has not
+// computed its own yet.
+func (c *carriedSponsor) earlierDoc(s *Server, date time.Time) (*queries.Snapshot, bool) {
+	if c == nil || !c.earlier.AsOf.Equal(date) || s.opts.Snapshots.Cached(date, c.version) != nil {
+		return nil, false
+	}
+	return c.earlier, true
 }
 
 // warmSponsorFor warms the sponsor page of snap for at most warmUsedFor
@@ -139,28 +246,18 @@ func (s *Server) warmSponsorFor(ctx, wctx context.Context, snap *queries.Snapsho
 	s.log.Info("sponsor page warmed", "data_version", snap.Version, "took", time.Since(warmStart))
 }
 
-// warmSponsor computes, before today's snapshot is published, what the
-// sponsor page adds for the pages' default date
-// (the latest data's when older than today): its snapshot and series, the
-// weekly target history and the snapshot of 30 days earlier.
+// warmSponsor computes what the sponsor page adds for the pages' default
+// date (the latest data's when older than today): its snapshot and series,
+// the weekly target history and the snapshot of 30 days earlier.
 func (s *Server) warmSponsor(ctx context.Context, today *queries.Snapshot) error {
-	day, err := s.defaultAsOf(context.WithValue(ctx, pageRequestKey{}, true))
+	snap, err := s.sponsorDay(ctx, today)
 	if err != nil {
 		return err
 	}
-	snap := today
-	if !day.Equal(today.AsOf) {
-		if snap, err = s.doc(ctx, day); err != nil {
-			return err
-		}
-		if _, err := s.series(ctx, day, "", defaultWeeks); err != nil {
-			return err
-		}
-	}
-	if _, err := s.targetHistory(ctx, snap); err != nil {
+	if _, _, err := s.targetHistory(ctx, snap, nil); err != nil {
 		return err
 	}
-	_, err = s.doc(ctx, day.AddDate(0, 0, -30))
+	_, err = s.doc(ctx, snap.AsOf.AddDate(0, 0, -30))
 	return err
 }
 
@@ -173,13 +270,16 @@ const warmUsedFor = 30 * time.Second
 // warmUsed computes for version the page queries the pages asked for under
 // the version from, the most used first, for at most warmUsedFor: the pages
 // people are looking at are warm when the new snapshot is published.
-func (s *Server) warmUsed(ctx context.Context, from, version int64) (int, error) {
+func (s *Server) warmUsed(ctx context.Context, from, version int64, carry *carriedSponsor) (int, error) {
 	keys, recipes := s.cache.recipes(from)
 	deadline := time.Now().Add(warmUsedFor)
 	n := 0
 	for i, key := range keys {
 		if time.Now().After(deadline) || s.opts.DB.Version() != version {
 			break // out of time, or another load committed: its refresh follows
+		}
+		if carry != nil && carry.history[key] != nil {
+			continue // carried, computed after publishing
 		}
 		if _, err := cached(ctx, s, key, recipes[i]); err != nil {
 			return n, err

@@ -118,11 +118,18 @@ type Server struct {
 	inbox  *inbox
 
 	refreshMu sync.Mutex // one snapshot refresh at a time
+	// carried is what the sponsor page takes from the previous data version
+	// while a refresh computes the published one's (refresh.go).
+	carried atomic.Pointer[carriedSponsor]
 	// published is today's snapshot whose page queries are warm: what
 	// requests for today are answered from (nil before the first).
 	published atomic.Pointer[queries.Snapshot]
 	// refreshHook, when set (by tests), runs at the start of every refresh.
 	refreshHook func(context.Context)
+	// publishedHook, when set (by tests), runs after a refresh publishes a
+	// snapshot into which the sponsor page's parts were carried, before it
+	// computes the new version's own.
+	publishedHook func(context.Context)
 }
 
 // New builds a server. It does not listen; see Run, Serve and Handler.

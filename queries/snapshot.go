@@ -105,6 +105,12 @@ func (s *Snapshots) GetFor(ctx context.Context, asOf time.Time, minVersion int64
 	return snap, nil
 }
 
+// Cached returns the cached snapshot of asOf computed from data version
+// minVersion or a later one, or nil: it never computes one.
+func (s *Snapshots) Cached(asOf time.Time, minVersion int64) *Snapshot {
+	return s.cachedSince(asOf.Format("2006-01-02"), minVersion)
+}
+
 // cachedSince returns the cached snapshot of a date if it was computed from
 // data version minVersion or a later one, else nil.
 func (s *Snapshots) cachedSince(key string, minVersion int64) *Snapshot {
