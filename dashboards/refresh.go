@@ -101,7 +101,9 @@ func (s *Server) refresh(ctx context.Context) {
 	if err == nil {
 		var day *queries.Snapshot
 		if day, err = s.sponsorDay(wctx, snap); err == nil {
-			if prev != nil {
+			// Not from an empty database: its flat history beside the
+			// first data's values would mislead.
+			if prev != nil && prev.Doc.Overall.Sites > 0 {
 				carry = s.carrySponsor(wctx, prev.Version, snap.Version, day)
 			}
 			if carry == nil {
