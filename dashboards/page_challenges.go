@@ -65,6 +65,36 @@ func (s *Server) challengesView(c *gin.Context, v *view) (string, error) {
 	return "challenges", nil
 }
 
+// challengeSitesShown bounds the sites a challenge's card lists (those
+// with the most ideas in it) and the sites it names as not having taken it
+// up: listing all 1,500 sites of a network made the page 7.8 MB. The JSON
+// lists them all (docs/pages.md, "Challenges").
+const challengeSitesShown = 20
+
+// ShownSites are the sites a challenge's card lists: those with the most
+// ideas in it (the query's order).
+func (b challengesBody) ShownSites(c queries.Challenge) []queries.ChallengeSite {
+	return c.Sites[:min(len(c.Sites), challengeSitesShown)]
+}
+
+// ShownNotTakenUp are the sites a challenge's card names as not having
+// taken it up.
+func (b challengesBody) ShownNotTakenUp(c queries.Challenge) []queries.SiteRef {
+	return c.NotTakenUp[:min(len(c.NotTakenUp), challengeSitesShown)]
+}
+
+// MoreSites is how many sites with ideas in a challenge its card leaves
+// out.
+func (b challengesBody) MoreSites(c queries.Challenge) int {
+	return len(c.Sites) - len(b.ShownSites(c))
+}
+
+// MoreNotTakenUp is how many sites not having taken a challenge up its
+// card leaves unnamed.
+func (b challengesBody) MoreNotTakenUp(c queries.Challenge) int {
+	return len(c.NotTakenUp) - len(b.ShownNotTakenUp(c))
+}
+
 // OpenTo is how many sites a challenge was open to: every loaded site, or
 // its own.
 func (b challengesBody) OpenTo(c queries.Challenge) int {

@@ -334,6 +334,48 @@ func TestChallengesPageCountsIdeasParticipantsAndVotesPerSite(t *testing.T) {
 	}
 }
 
+func TestAGroupWideChallengeListsItsTwentySitesWithTheMostIdeasAndTheJSONThemAll(t *testing.T) {
+	db := openDB(t)
+	var sites, ideas [][]driver.Value
+	for n := 0; n < 45; n++ {
+		sites = append(sites, []driver.Value{fmt.Sprintf("S%02d", n), fmt.Sprintf("Site %02d", n), nil, int64(100)})
+		if n < 23 { // 23 sites take the challenge up, site n with n+1 ideas
+			for k := 0; k <= n; k++ {
+				ideas = append(ideas, []driver.Value{fmt.Sprintf("I%02d-%02d", n, k), fmt.Sprintf("S%02d", n), nil, "idea", "Idée",
+					at(10, 9), "submitted", nil, nil, nil, nil, "DEFX", nil, nil, nil})
+			}
+		}
+	}
+	load(t, db, "sites", sites...)
+	load(t, db, "ideas", ideas...)
+	load(t, db, "challenges", []driver.Value{"DEFX", "Défi du groupe", nil, nil, day(20), day(-5)})
+	srv := startServer(t, db, nil)
+
+	_, raw := get(t, srv.URL+"/api/v1/challenges")
+	var got challengesAnswer
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Challenges) != 1 || len(got.Challenges[0].Sites) != 23 || len(got.Challenges[0].NotTakenUp) != 22 {
+		t.Fatalf("the JSON lists %d challenges; want DEFX with 23 sites and 22 not taken up: %.400s", len(got.Challenges), raw)
+	}
+	_, body := get(t, srv.URL+"/challenges?lang=en")
+	text := pageText(body)
+	for _, want := range []string{"The 20 sites with the most ideas in it, of 23.", "Every site in the JSON", "Not taken up yet by (22 sites):", "and 2 other sites."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the challenges page lacks %q", want)
+		}
+	}
+	// The most ideas first: S22 (23 ideas) down to S03 (4 ideas).
+	for n := 0; n < 45; n++ {
+		link := fmt.Sprintf(`href="/sites/S%02d?`, n)
+		shown := n >= 3 && n < 23 || n >= 23 && n < 43
+		if got := bytes.Contains(body, []byte(link)); got != shown {
+			t.Errorf("site S%02d linked: %v, want %v", n, got, shown)
+		}
+	}
+}
+
 func TestChallengesPageWithoutChallengesSaysHowToLoadThem(t *testing.T) {
 	srv := startServer(t, hostileDB(t), nil)
 	resp, body := get(t, srv.URL+"/challenges?lang=en")
