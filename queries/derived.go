@@ -457,13 +457,39 @@ func refreshWeeks(ctx context.Context, conn *sql.Conn, firstDay, lastDay int64) 
 }
 
 // rebuildChangelog recomputes changelog (migration 0004) from decisions,
-// or from ideas when decisions is empty.
+// or from ideas when decisions is empty, unless the rows it reads are
+// those it was last built from (changelog_source, migration 0013): a day's
+// export sends ideas and decisions whole, mostly unchanged, and the
+// rebuild took a second at large. The digest is forgotten before the
+// rebuild's first step, so a rebuild cut short is done again.
 func rebuildChangelog(ctx context.Context, conn *sql.Conn) error {
-	if err := execSteps(ctx, conn, `DELETE FROM changelog`, changelogSQL); err != nil {
+	var digest string
+	var built sql.NullString
+	if err := conn.QueryRowContext(ctx, `SELECT (`+changelogDigestSQL+`), (SELECT max(digest) FROM changelog_source)`).Scan(&digest, &built); err != nil {
+		return fmt.Errorf("changelog: digest: %w", err)
+	}
+	if built.Valid && built.String == digest {
+		return nil
+	}
+	if err := execSteps(ctx, conn,
+		`DELETE FROM changelog_source`,
+		`DELETE FROM changelog`,
+		changelogSQL,
+		`INSERT INTO changelog_source VALUES ('`+digest+`')`,
+	); err != nil {
 		return fmt.Errorf("changelog: %w", err)
 	}
 	return nil
 }
+
+// changelogDigestSQL sums a 64-bit hash of every column the changelog
+// reads, per table, with the tables' row counts: the same rows (in any
+// order) give the same digest; other rows another, but for a chance of
+// 2^-64.
+const changelogDigestSQL = `SELECT
+	(SELECT count(*) || ':' || coalesce(sum(hash(idea_id, decision, decided_at, reason)), 0) FROM decisions)
+	|| '|' ||
+	(SELECT count(*) || ':' || coalesce(sum(hash(idea_id, title, site_id, status, decided_at)), 0) FROM ideas)`
 
 // changelogSQL is the backfill statement of migration 0004, read from the
 // migration itself so that the rebuild and the migration cannot drift

@@ -525,6 +525,10 @@ func wholeRecomputation(t *testing.T, db *DB) map[string][]string {
 			t.Fatal(err)
 		}
 	}
+	// The changelog too, whatever its sources' digest says.
+	if _, err := db.sql.Exec(`DELETE FROM changelog_source`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.KPIs(context.Background(), Settings{}, day(t, "2026-11-30")); err != nil {
 		t.Fatal(err)
 	}
@@ -664,12 +668,36 @@ func TestFullDumpsOfIdeasPeopleAndDecisionsBringTheDerivedDataUpToDateAsAWholeRe
 	got := derivedTables(t, db)
 	compareTables(t, "full dumps over changed rows", got, wholeRecomputation(t, db))
 
-	// The same dumps again (nothing changed): still the same.
+	// The same dumps again (nothing changed): still the same, and the
+	// changelog is not rebuilt (a row put there by hand stays).
+	if _, err := db.sql.Exec(`INSERT INTO changelog VALUES ('sentinel', NULL, NULL, 'retained', TIMESTAMPTZ '2026-01-01 00:00:00+00', NULL)`); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"ideas", "people", "decisions"} {
 		loadRows(t, db, name, data.final[name]...)
 	}
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	var sentinel int
+	if err := db.sql.QueryRow(`SELECT count(*) FROM changelog WHERE idea_id = 'sentinel'`).Scan(&sentinel); err != nil || sentinel != 1 {
+		t.Errorf("the changelog was rebuilt after dumps that changed none of its rows (%v)", err)
+	}
+	if _, err := db.sql.Exec(`DELETE FROM changelog WHERE idea_id = 'sentinel'`); err != nil {
+		t.Fatal(err)
+	}
 	compareAnswers(t, "the same dumps again", derivedAnswers(t, db), want)
 	compareTables(t, "the same dumps again", derivedTables(t, db), got)
+	// One decision's reason changes: the changelog is rebuilt.
+	changed := changedCopy(data.final["decisions"], 0, 1000000, func(_ int, r []driver.Value) { r[3] = "a new reason" })
+	loadRows(t, db, "decisions", changed...)
+	if _, err := db.KPIs(ctx, Settings{}, day(t, "2026-11-30")); err != nil {
+		t.Fatal(err)
+	}
+	var reasons int
+	if err := db.sql.QueryRow(`SELECT count(*) FROM changelog WHERE reason = 'a new reason'`).Scan(&reasons); err != nil || reasons != 1 {
+		t.Errorf("%d changelog rows carry the changed reason, want 1 (%v)", reasons, err)
+	}
 }
 
 func TestFirstDecisionsLoadedReplaceTheChangelogTakenFromTheIdeas(t *testing.T) {
