@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -137,13 +138,72 @@ func (s *Server) refresh(ctx context.Context) {
 	s.log.Info("snapshot published", "as_of", snap.AsOf.Format(dateLayout), "data_version", snap.Version,
 		"kpis", snap.Duration, "page_queries_warmed", warmed, "carried_sponsor_history", carry != nil, "took", time.Since(start))
 	if carry != nil {
+		s.warmSponsorAfterPublish(snap, carry)
+	}
+}
+
+// sponsorWarmAfterPublishFor bounds the computation, after a
+// publication, of the sponsor page's parts carried into it: long enough
+// for the xlarge demo's weekly history on a busy machine (45 s at load 4).
+const sponsorWarmAfterPublishFor = 5 * time.Minute
+
+// warmSponsorAfterPublish computes, in the background, the parts of the
+// sponsor page carried into the published snapshot snap, then stops
+// carrying them. A later publication cancels it (its own carried parts
+// follow); no refresh, load or upload waits for it.
+func (s *Server) warmSponsorAfterPublish(snap *queries.Snapshot, carry *carriedSponsor) {
+	s.afterPublish.run(func(ctx context.Context) {
 		if s.publishedHook != nil {
 			s.publishedHook(ctx)
 		}
-		s.warmSponsorFor(ctx, wctx, snap)
+		wctx := context.WithValue(ctx, cacheVersionKey{}, snap.Version)
+		s.warmSponsorWithin(ctx, wctx, snap, sponsorWarmAfterPublishFor)
 		s.carried.CompareAndSwap(carry, nil)
-	}
+	})
 }
+
+// background runs one computation at a time after the server's start,
+// within the server's work context; a new one cancels the one before.
+// Without a started server (tests calling refresh alone), it runs the
+// computation at once.
+type background struct {
+	mu     sync.Mutex
+	work   context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func (b *background) start(work context.Context) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.work = work
+}
+
+// run cancels the computation under way, if any, and starts fn.
+func (b *background) run(fn func(ctx context.Context)) {
+	b.mu.Lock()
+	if b.cancel != nil {
+		b.cancel()
+	}
+	if b.work == nil {
+		b.mu.Unlock()
+		fn(context.Background())
+		return
+	}
+	ctx, cancel := context.WithCancel(b.work)
+	b.cancel = cancel
+	b.wg.Add(1)
+	b.mu.Unlock()
+	go func() {
+		defer b.wg.Done()
+		defer cancel()
+		fn(ctx)
+	}()
+}
+
+// wait waits for the computation under way (the server stops: its work
+// context ends a grace period after).
+func (b *background) wait() { b.wg.Wait() }
 
 // sponsorDay is the document of the sponsor page's default date (the
 // latest data's when older than today), with that date's series, computed
@@ -186,16 +246,25 @@ func (s *Server) carrySponsor(ctx context.Context, from, to int64, day *queries.
 	if c.earlier = s.opts.Snapshots.Cached(earlierDate, 0); c.earlier == nil {
 		return nil
 	}
+	// What version from carried itself, when its own computation had not
+	// ended (loads in quick succession).
+	before := s.carried.Load()
+	if before != nil && before.version != from {
+		before = nil
+	}
 	dates := queries.TargetHistoryDates(s.opts.Snapshots.Settings(), day.AsOf)
 	for i, d := range dates {
 		if i == len(dates)-1 {
 			break // the day's own document
 		}
-		e, ok := s.cache.get(from, targetsKey(d))
-		if !ok {
+		key := targetsKey(d)
+		if e, ok := s.cache.get(from, key); ok {
+			c.history[key] = e.([]queries.TargetResult)
+		} else if ts, ok := before.targets(s, key); ok {
+			c.history[key] = ts
+		} else {
 			return nil
 		}
-		c.history[targetsKey(d)] = e.([]queries.TargetResult)
 	}
 	return c
 }
@@ -231,10 +300,16 @@ func (c *carriedSponsor) earlierDoc(s *Server, date time.Time) (*queries.Snapsho
 	return c.earlier, true
 }
 
-// warmSponsorFor warms the sponsor page of snap for at most warmUsedFor
-// (an upload's answer waits for its refresh), logging how it went.
+// warmSponsorFor warms the sponsor page of snap before it is published,
+// for at most warmUsedFor (an upload's answer waits for its refresh),
+// logging how it went.
 func (s *Server) warmSponsorFor(ctx, wctx context.Context, snap *queries.Snapshot) {
-	sctx, cancel := context.WithTimeout(wctx, warmUsedFor)
+	s.warmSponsorWithin(ctx, wctx, snap, warmUsedFor)
+}
+
+// warmSponsorWithin warms the sponsor page of snap for at most budget.
+func (s *Server) warmSponsorWithin(ctx, wctx context.Context, snap *queries.Snapshot, budget time.Duration) {
+	sctx, cancel := context.WithTimeout(wctx, budget)
 	defer cancel()
 	warmStart := time.Now()
 	if err := s.warmSponsor(sctx, snap); err != nil {

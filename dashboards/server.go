@@ -119,8 +119,11 @@ type Server struct {
 
 	refreshMu sync.Mutex // one snapshot refresh at a time
 	// carried is what the sponsor page takes from the previous data version
-	// while a refresh computes the published one's (refresh.go).
+	// while the published one's is computed (refresh.go).
 	carried atomic.Pointer[carriedSponsor]
+	// afterPublish runs the computations that follow a publication
+	// (refresh.go, warmSponsorAfterPublish).
+	afterPublish background
 	// published is today's snapshot whose page queries are warm: what
 	// requests for today are answered from (nil before the first).
 	published atomic.Pointer[queries.Snapshot]
@@ -207,6 +210,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Add(1)
 	work, endWork := afterGrace(ctx, refreshGrace)
 	defer endWork()
+	s.afterPublish.start(work)
+	defer s.afterPublish.wait()
 	go func() { defer wg.Done(); s.refreshLoop(ctx, work) }()
 	if s.inbox != nil {
 		wg.Add(1)
