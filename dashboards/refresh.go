@@ -97,7 +97,7 @@ func (s *Server) refresh(ctx context.Context) {
 	// publishing, so that nobody waits for them. The history and the
 	// earlier document are too at start; after that, the previous
 	// version's are carried into the new one until it has its own,
-	// computed right after publishing (docs/operations.md).
+	// computed in the background after publishing (docs/operations.md).
 	var carry *carriedSponsor
 	if err == nil {
 		var day *queries.Snapshot
@@ -105,7 +105,7 @@ func (s *Server) refresh(ctx context.Context) {
 			// Not from an empty database: its flat history beside the
 			// first data's values would mislead.
 			if prev != nil && prev.Doc.Overall.Sites > 0 {
-				carry = s.carrySponsor(wctx, prev.Version, snap.Version, day)
+				carry = s.carrySponsor(prev.Version, snap.Version, day)
 			}
 			if carry == nil {
 				s.warmSponsorFor(ctx, wctx, snap)
@@ -224,10 +224,10 @@ func (s *Server) sponsorDay(ctx context.Context, today *queries.Snapshot) (*quer
 }
 
 // carriedSponsor is what the sponsor page takes from the previous data
-// version while the refresh that published a newer one computes that
-// version's own: the weekly target history and the document of 30 days
-// earlier. The page then says nothing of it, and it is not kept: the
-// views after that refresh show the new version's own.
+// version while the published one's own is computed after publishing: the
+// weekly target history and the document of 30 days earlier. The page
+// says nothing of it, and is not kept: the views after that computation
+// show the new version's own.
 type carriedSponsor struct {
 	// version is the data version it is carried into.
 	version int64
@@ -240,7 +240,7 @@ type carriedSponsor struct {
 // carrySponsor takes from version from what the sponsor page of day needs
 // and version to has not computed yet; nil when from lacks any of it (the
 // new version then computes it before publishing).
-func (s *Server) carrySponsor(ctx context.Context, from, to int64, day *queries.Snapshot) *carriedSponsor {
+func (s *Server) carrySponsor(from, to int64, day *queries.Snapshot) *carriedSponsor {
 	earlierDate := day.AsOf.AddDate(0, 0, -30)
 	c := &carriedSponsor{version: to, history: map[string][]queries.TargetResult{}}
 	if c.earlier = s.opts.Snapshots.Cached(earlierDate, 0); c.earlier == nil {
