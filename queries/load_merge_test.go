@@ -160,12 +160,15 @@ func TestKeySetMovesToFingerprintsWithoutLosingKeys(t *testing.T) {
 	}
 }
 
-// TestLoaderReplacesActivityAtTheEdgesOfTheNewRowsInstants loads activity,
-// then a newer export whose earliest and latest rows have the keys of older
-// rows (microseconds included, one before 1970, in zones other than UTC):
-// the older rows of those keys are replaced, those just outside the new
-// rows' instants stay.
-func TestLoaderReplacesActivityAtTheEdgesOfTheNewRowsInstants(t *testing.T) {
+// TestLoaderKeepsOneActivityRowPerKeyAtTheEdgesOfTheNewRowsInstants loads
+// activity, then newer exports whose earliest and latest rows have the keys
+// of older rows (microseconds included, one before 1970, in zones other
+// than UTC): each key is found at the edges of the new rows' instants and
+// kept once. Every column of activity is in its key, so a new row with an
+// older row's key is that row: the older one stays, with its load's id, and
+// the new one is dropped; the rows just outside the new rows' instants stay
+// too.
+func TestLoaderKeepsOneActivityRowPerKeyAtTheEdgesOfTheNewRowsInstants(t *testing.T) {
 	db := openTest(t)
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -206,9 +209,9 @@ func TestLoaderReplacesActivityAtTheEdgesOfTheNewRowsInstants(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		fmt.Sprintf("P1 %d 1", before.UnixMicro()), fmt.Sprintf("P1 %d 2", first.UnixMicro()),
-		fmt.Sprintf("P1 %d 2", last.UnixMicro()), fmt.Sprintf("P1 %d 1", after.UnixMicro()),
-		fmt.Sprintf("P2 %d 3", old.UnixMicro()), fmt.Sprintf("P2 %d 1", first.UnixMicro()),
+		fmt.Sprintf("P1 %d 1", before.UnixMicro()), fmt.Sprintf("P1 %d 1", first.UnixMicro()),
+		fmt.Sprintf("P1 %d 1", last.UnixMicro()), fmt.Sprintf("P1 %d 1", after.UnixMicro()),
+		fmt.Sprintf("P2 %d 1", old.UnixMicro()), fmt.Sprintf("P2 %d 1", first.UnixMicro()),
 		fmt.Sprintf("P2 %d 3", first.Add(time.Minute).UnixMicro()), fmt.Sprintf("P3 %d 2", first.Add(time.Hour).UnixMicro()),
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

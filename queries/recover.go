@@ -48,7 +48,13 @@ func (db *DB) recoverLoads(ctx context.Context, unclean bool) error {
 		if err := db.sql.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM main.%s WHERE load_id = ?`, ds.Name), l.id).Scan(&n); err != nil {
 			return fmt.Errorf("recover %s: %w", ds.Name, err)
 		}
-		if n != l.kept {
+		lacks := n != l.kept
+		if len(ds.Key) == len(ds.Columns) {
+			// More rows than recorded: the removal of the load's rows equal
+			// to older ones was lost, which the replacement below redoes.
+			lacks = n < l.kept
+		}
+		if lacks {
 			slog.Warn("recovery: a load recorded as committed lacks rows; undoing it", "dataset", ds.Name, "load", l.id, "rows", n, "recorded", l.kept)
 			if err := db.recoverExec(ctx, ds.Name,
 				fmt.Sprintf(`DELETE FROM main.%s WHERE load_id = %d`, ds.Name, l.id),
@@ -112,11 +118,19 @@ func (db *DB) removeUncommitted(ctx context.Context, committed int64) error {
 }
 
 // replaceSQL deletes the rows loaded before load id whose key a row of that
-// load has: the replacement a load's commit does, keyed on load ids.
+// load has (for a dataset whose every column is in its key, that load's
+// rows whose key an older row has): the replacement a load's commit does,
+// keyed on load ids.
 func replaceSQL(ds Dataset, id int64) string {
 	var on []string
 	for _, k := range ds.Key {
 		on = append(on, fmt.Sprintf("o.%s = n.%s", k, k))
+	}
+	if len(ds.Key) == len(ds.Columns) {
+		// As the load does it (load.go, merge): the load's rows that are
+		// older rows go, the older stay.
+		return fmt.Sprintf(`DELETE FROM main.%[1]s AS n USING (SELECT %[2]s FROM main.%[1]s WHERE load_id < %[3]d) AS o
+			WHERE n.load_id = %[3]d AND %[4]s`, ds.Name, strings.Join(ds.Key, ", "), id, strings.Join(on, " AND "))
 	}
 	return fmt.Sprintf(`DELETE FROM main.%[1]s AS o USING (SELECT %[2]s FROM main.%[1]s WHERE load_id = %[3]d) AS n
 		WHERE o.load_id < %[3]d AND %[4]s`, ds.Name, strings.Join(ds.Key, ", "), id, strings.Join(on, " AND "))

@@ -105,6 +105,50 @@ func TestRecoveryRepairsWhatACrashDuringACommitCanLeave(t *testing.T) {
 	}
 }
 
+// Activity keeps the older of two same rows (every column is in its key):
+// a crash that lost the removal of a load's row equal to an older one is
+// repaired by removing that load's row, so the load keeps the rows it
+// recorded and a second recovery does not undo it.
+func TestRecoveryRemovesTheLoadsOwnRepeatOfAnOlderActivityRow(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	at := func(h int) time.Time { return time.Date(2026, 11, 26, h, 0, 0, 0, time.UTC) }
+	loadRows(t, db, "activity", []driver.Value{"P1", at(8), "login"}, []driver.Value{"P2", at(9), "login"})
+	loadRows(t, db, "activity", []driver.Value{"P2", at(9), "login"}, []driver.Value{"P3", at(10), "login"})
+	const want = "P1 1,P2 1,P3 2"
+	rows := func() string {
+		t.Helper()
+		r, err := db.SQL().Query(`SELECT person_id || ' ' || load_id FROM activity ORDER BY ALL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for r.Next() {
+			var s string
+			if err := r.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		if err := closeRows(r); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := rows(); got != want {
+		t.Fatalf("activity %s, want %s", got, want)
+	}
+	mustExec(t, db, `INSERT INTO activity VALUES ('P2', TIMESTAMPTZ '2026-11-26 09:00:00+00', 'login', 2)`)
+	for i := 0; i < 2; i++ {
+		if err := db.recoverLoads(ctx, true); err != nil {
+			t.Fatal(err)
+		}
+		if got := rows(); got != want {
+			t.Errorf("recovery %d: activity %s, want %s", i+1, got, want)
+		}
+	}
+}
+
 func TestLoaderRecordsItsRowsAndLoadID(t *testing.T) {
 	db := openTest(t)
 	loadRows(t, db, "sites", []driver.Value{"LYON", "Lyon", nil, nil}, []driver.Value{"LYON", "Lyon 2", nil, nil})
