@@ -82,7 +82,10 @@ type Loader struct {
 	draining bool
 	inTx     bool
 	done     bool
-	unlocked bool
+	// onlyRepeats: every new row repeats an older one (merge); Commit
+	// records the load without them.
+	onlyRepeats bool
+	unlocked    bool
 }
 
 // instantSpan is the range of the values of one instant key column among
@@ -324,12 +327,23 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 		l.rollback()
 		return 0, fmt.Errorf("load %s: merge: %w", l.ds.Name, err)
 	}
-	// Derived data (keys, roll-ups) follow the merged rows in the same
-	// transaction, so that readers never see them disagree. A file
-	// without rows changed no row: its derived data stays as it is (a
-	// delta's empty comments file does not send every week to be
-	// regrouped).
-	if l.seq > 0 {
+	if l.onlyRepeats {
+		// The file only repeats rows loaded before (an activity export
+		// sent again): its rows go with the transaction, which costs
+		// nothing, where deleting them would touch every block they fill
+		// (merge). The load is recorded, keeping none, in a transaction of
+		// its own; the data and their derived data are unchanged.
+		l.rollback()
+		if _, err := l.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+			return 0, fmt.Errorf("load %s: log: %w", l.ds.Name, err)
+		}
+		l.inTx = true
+	} else if l.seq > 0 {
+		// Derived data (keys, roll-ups) follow the merged rows in the same
+		// transaction, so that readers never see them disagree. A file
+		// without rows changed no row: its derived data stays as it is (a
+		// delta's empty comments file does not send every week to be
+		// regrouped).
 		if err := l.db.afterMerge(ctx, l.conn, l.ds, l.loadID); err != nil {
 			l.rollback()
 			return 0, fmt.Errorf("load %s: derive: %w", l.ds.Name, err)
@@ -451,6 +465,21 @@ func (l *Loader) merge(ctx context.Context) (dups, replaced int64, err error) {
 		if spans := on[len(l.ds.Key):]; len(spans) > 0 {
 			oldRows += " AND " + strings.Join(spans, " AND ")
 		}
+		if fresh := l.seq - dups; fresh >= countRepeatsFrom {
+			// Many rows: count the repeats first. When every row is one,
+			// Commit drops them with the transaction instead of deleting
+			// them one by one (a whole export sent again).
+			var same int64
+			if err := l.conn.QueryRowContext(ctx, fmt.Sprintf(
+				`SELECT count(*) FROM main.%[1]s AS n JOIN (%[3]s) AS o ON %[4]s WHERE n.rowid > %[2]d`,
+				name, before, oldRows, strings.Join(on[:len(l.ds.Key)], " AND "))).Scan(&same); err != nil {
+				return 0, 0, err
+			}
+			if same == fresh {
+				l.onlyRepeats = true
+				return dups + same, 0, nil
+			}
+		}
 		res, err := l.conn.ExecContext(ctx, fmt.Sprintf(
 			`DELETE FROM main.%[1]s AS n USING (%[3]s) AS o WHERE n.rowid > %[2]d AND %[4]s`,
 			name, before, oldRows, strings.Join(on[:len(l.ds.Key)], " AND ")))
@@ -476,6 +505,12 @@ func (l *Loader) merge(ctx context.Context) (dups, replaced int64, err error) {
 	replaced, err = res.RowsAffected()
 	return dups, replaced, err
 }
+
+// countRepeatsFrom is the number of new rows of a dataset whose every
+// column is its key from which the loader counts the rows that repeat older
+// ones before removing them: counting costs one more join, and saves
+// deleting the rows when all repeat.
+const countRepeatsFrom = 1 << 20
 
 func (l *Loader) rollback() {
 	// A failed statement leaves DuckDB's transaction aborted; ROLLBACK ends it.

@@ -218,3 +218,44 @@ func TestLoaderKeepsOneActivityRowPerKeyAtTheEdgesOfTheNewRowsInstants(t *testin
 		t.Errorf("activity after the newer exports:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestAnActivityExportSentAgainIsRecordedWithoutTouchingItsRows loads over
+// a million activity rows, then the same rows again: the second load keeps
+// none (they are dropped with its transaction instead of deleted one by
+// one) and is recorded; the same rows with one more keep that one.
+func TestAnActivityExportSentAgainIsRecordedWithoutTouchingItsRows(t *testing.T) {
+	db := openTest(t)
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	rows := make([][]driver.Value, countRepeatsFrom+10)
+	for i := range rows {
+		rows[i] = []driver.Value{fmt.Sprintf("P%04d", i%5000), start.Add(time.Duration(i) * time.Second), "visit"}
+	}
+	loadRows(t, db, "activity", rows...)
+	versionAfterFirst := db.Version()
+	loadRows(t, db, "activity", rows...)
+	if db.Version() == versionAfterFirst {
+		t.Error("the data version did not move after a recorded load")
+	}
+	state := func() string {
+		t.Helper()
+		var s string
+		if err := db.SQL().QueryRow(`SELECT (SELECT count(*) FROM activity) || ' rows, ' ||
+			(SELECT count(*) FROM activity WHERE load_id = 1) || ' of load 1; loads ' ||
+			(SELECT string_agg(load_id || ' kept ' || kept || ' after ' || rows_after, ', ' ORDER BY load_id) FROM committed_loads) || '; ' ||
+			(SELECT count(*) FROM ingest_log) || ' files'`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	n := len(rows)
+	want := fmt.Sprintf("%d rows, %d of load 1; loads 1 kept %d after %d, 2 kept 0 after %d; 2 files", n, n, n, n, n)
+	if got := state(); got != want {
+		t.Fatalf("after the same export again: %s\nwant %s", got, want)
+	}
+	more := append(rows, []driver.Value{"P9999", start.Add(-time.Hour), "visit"})
+	loadRows(t, db, "activity", more...)
+	want = fmt.Sprintf("%d rows, %d of load 1; loads 1 kept %d after %d, 2 kept 0 after %d, 3 kept 1 after %d; 3 files", n+1, n, n, n, n, n+1)
+	if got := state(); got != want {
+		t.Fatalf("after the export with one more row: %s\nwant %s", got, want)
+	}
+}
