@@ -88,3 +88,19 @@ func TestLoaderWithoutCommitLeavesDatasetUntouched(t *testing.T) {
 		t.Fatalf("votes has %d rows, want 0", n)
 	}
 }
+
+// TestOpenSetsDuckDBsMemorySettings: the memory limit (the default and a
+// configured one) and the allocator's quick return of freed memory.
+func TestOpenSetsDuckDBsMemorySettings(t *testing.T) {
+	for _, tc := range []struct{ limit, want string }{{"", "572.2 MiB"}, {"1GB", "953.6 MiB"}} {
+		db := openWith(t, Options{Path: filepath.Join(t.TempDir(), "t.duckdb"), MemoryLimit: tc.limit})
+		var limit, flush, background string
+		if err := db.SQL().QueryRow(`SELECT current_setting('memory_limit'), current_setting('allocator_flush_threshold'),
+			current_setting('allocator_background_threads')::VARCHAR`).Scan(&limit, &flush, &background); err != nil {
+			t.Fatal(err)
+		}
+		if limit != tc.want || flush != "7.6 MiB" || background != "true" {
+			t.Errorf("memory_limit %q (want %q), allocator_flush_threshold %q, allocator_background_threads %q", limit, tc.want, flush, background)
+		}
+	}
+}
