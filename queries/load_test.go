@@ -104,3 +104,42 @@ func TestOpenSetsDuckDBsMemorySettings(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseCacheEvictsDuckDBsBlocksAndKeepsItsLimit: after a load and
+// a read of its table, ReleaseCache leaves DuckDB holding (almost) none of
+// the table's blocks, with the configured memory limit.
+func TestReleaseCacheEvictsDuckDBsBlocksAndKeepsItsLimit(t *testing.T) {
+	db := openWith(t, Options{Path: filepath.Join(t.TempDir(), "t.duckdb"), MemoryLimit: "300MB"})
+	ctx := context.Background()
+	if _, err := db.SQL().ExecContext(ctx, `CREATE TABLE big AS SELECT i, md5(i::VARCHAR) AS s FROM range(3000000) AS t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	cached := func() int64 {
+		var n int64
+		if err := db.SQL().QueryRowContext(ctx, `SELECT sum(memory_usage_bytes) FROM duckdb_memory() WHERE tag = 'BASE_TABLE'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := db.SQL().ExecContext(ctx, `CHECKPOINT`); err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	if err := db.SQL().QueryRowContext(ctx, `SELECT sum(length(s)) FROM big`).Scan(&sum); err != nil {
+		t.Fatal(err)
+	}
+	before := cached()
+	if before < 32<<20 {
+		t.Fatalf("DuckDB caches %d bytes of the table after reading it, want more to release", before)
+	}
+	if err := db.ReleaseCache(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var limit string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if after := cached(); after > 16<<20 || limit != "286.1 MiB" {
+		t.Errorf("after ReleaseCache: %d bytes cached (%d before), memory_limit %s (want 286.1 MiB)", after, before, limit)
+	}
+}
