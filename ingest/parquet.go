@@ -32,19 +32,27 @@ import (
 // is only read) or, without one (a dry run), an in-memory instance. The
 // rows are read ahead, a batch at a time, on their own goroutine, straight
 // from the driver (DuckDB's decoding and the driver's conversion overlap
-// the row rules). A column the plan reads as a typed value (useTyped: a
-// date or timestamp into a date or instant column, an integer into an
-// integer column) is not formatted as text: the plan takes the value as it
-// is, and the text is made only for a message or the rejects file
-// (fillText).
+// the row rules). The driver materializes a query's whole result before
+// handing its first row (outside DuckDB's memory_limit: 0.75 GB for the
+// large demo's 20M activity rows), so the files are read a few row groups
+// at a time, a query per range of rows (parquetRanges).
+//
+// A column the plan reads as a typed value (useTyped: a date or timestamp
+// into a date or instant column, an integer into an integer column) is
+// not formatted as text: the plan takes the value as it is, and the text
+// is made only for a message or the rejects file (fillText).
 type parquetSource struct {
 	// own is the in-memory instance opened for this file (nil: the
 	// database's).
 	own   *sql.DB
 	conn  *sql.Conn
 	query string
-	names []string
-	kinds []string
+	// chunked: query is run once per range of rows (ranges), with the
+	// range's condition; else once.
+	chunked bool
+	ranges  []parquetRange
+	names   []string
+	kinds   []string
 	// needText marks the columns whose non-text values are formatted as
 	// they are read (all of them until the plan says otherwise).
 	needText []bool
@@ -57,6 +65,10 @@ type parquetSource struct {
 	started bool
 	cur     *parquetBatch
 	pos     int
+
+	// The reading goroutine's own: the batch it fills, the rows read.
+	filling  *parquetBatch
+	rowsRead int64
 }
 
 // parquetBatch is a block of rows read ahead: the driver's values, their
@@ -119,7 +131,8 @@ func (s *parquetSource) open(ctx context.Context, db *sql.DB, files []string) er
 	for i, f := range files {
 		quoted[i] = sqlQuote(f)
 	}
-	from := "read_parquet([" + strings.Join(quoted, ", ") + "], hive_partitioning = false, union_by_name = true)"
+	list := "[" + strings.Join(quoted, ", ") + "]"
+	from := "read_parquet(" + list + ", hive_partitioning = false, union_by_name = true)"
 	desc, err := conn.QueryContext(ctx, "DESCRIBE SELECT * FROM "+from)
 	if err != nil {
 		return err
@@ -154,12 +167,86 @@ func (s *parquetSource) open(ctx context.Context, db *sql.DB, files []string) er
 	if len(sel) == 0 {
 		return errors.New("no column")
 	}
+	// Ranges of rows are picked by DuckDB's filename and file_row_number
+	// columns: a file with a column of either name is read whole.
+	s.chunked = true
+	for _, n := range s.names {
+		if strings.EqualFold(n, "filename") || strings.EqualFold(n, "file_row_number") {
+			s.chunked = false
+		}
+	}
+	if s.chunked {
+		if s.ranges, err = parquetRanges(ctx, conn, list, files); err != nil {
+			return err
+		}
+		s.chunked = s.ranges != nil
+	}
+	if s.chunked {
+		from = "read_parquet(" + list + ", hive_partitioning = false, union_by_name = true, filename = true, file_row_number = true)"
+	}
 	s.query = "SELECT " + strings.Join(sel, ", ") + " FROM " + from
 	s.needText = make([]bool, len(sel))
 	for i := range s.needText {
 		s.needText[i] = true
 	}
 	return nil
+}
+
+// parquetRange is a range of rows of one file: [first, end).
+type parquetRange struct {
+	file       string
+	first, end int64
+}
+
+// parquetChunkRows is about the rows read by one query: whole row groups
+// up to it, a larger row group split (25 MB of results for activity's
+// rows, ten times less than a month file's).
+const parquetChunkRows = 1 << 18
+
+// parquetRanges cuts the files into ranges of rows, in the files' order,
+// from their row groups (nil: a file's row groups are not known by its
+// name, read the files whole).
+func parquetRanges(ctx context.Context, conn *sql.Conn, list string, files []string) ([]parquetRange, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT file_name, row_group_id, any_value(row_group_num_rows) FROM parquet_metadata("+list+") GROUP BY ALL ORDER BY 1, 2")
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string][]int64{}
+	for rows.Next() {
+		var name string
+		var id, n int64
+		if err := rows.Scan(&name, &id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		groups[name] = append(groups[name], n)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	var ranges []parquetRange
+	for _, f := range files {
+		sizes, ok := groups[f]
+		if !ok {
+			return nil, nil
+		}
+		var first, end int64
+		for _, n := range sizes {
+			end += n
+			for end-first >= parquetChunkRows {
+				cut := first + parquetChunkRows
+				if end-first < 2*parquetChunkRows {
+					cut = end // whole row groups when they fit
+				}
+				ranges = append(ranges, parquetRange{f, first, cut})
+				first = cut
+			}
+		}
+		if end > first {
+			ranges = append(ranges, parquetRange{f, first, end})
+		}
+	}
+	return ranges, nil
 }
 
 // parquetFolder lists the Parquet files under a folder (subfolders
@@ -287,64 +374,82 @@ func (s *parquetSource) start() {
 	go s.read()
 }
 
-// read fills batches until the end of the file, an error or stop. The
-// query runs on the driver's connection (no database/sql per value),
-// inside conn.Raw for its whole length.
+// read fills batches until the end of the files, an error or stop. The
+// queries run on the driver's connection (no database/sql per value),
+// inside conn.Raw for their whole length.
 func (s *parquetSource) read() {
 	defer close(s.done)
 	defer close(s.ahead)
 	err := s.conn.Raw(func(dc any) error {
-		rows, err := dc.(driver.QueryerContext).QueryContext(s.ctx, s.query, nil)
-		if err != nil {
+		q := dc.(driver.QueryerContext)
+		if !s.chunked {
+			_, err := s.readQuery(q, s.query)
 			return err
 		}
-		defer rows.Close()
-		return s.readRows(rows)
+		for _, r := range s.ranges {
+			more, err := s.readQuery(q, fmt.Sprintf("%s WHERE filename = %s AND file_row_number >= %d AND file_row_number < %d",
+				s.query, sqlQuote(r.file), r.first, r.end))
+			if err != nil || !more {
+				return err
+			}
+		}
+		return nil
 	})
+	b := s.filling
+	s.filling = nil
 	if err != nil {
+		// The error goes with the rows read before it.
+		if b == nil {
+			b = &parquetBatch{}
+		}
+		b.err = err
+	}
+	if b != nil {
 		select {
-		case s.ahead <- &parquetBatch{err: err}:
+		case s.ahead <- b:
 		case <-s.stop:
 		}
 	}
 }
 
-// readRows hands the rows over in batches until the end, a read error
-// (carried by the batch of the rows before it) or stop.
-func (s *parquetSource) readRows(rows driver.Rows) error {
+// readQuery hands over the rows of one query, in batches; it says whether
+// to go on (false: stop was asked). A read error is returned.
+func (s *parquetSource) readQuery(q driver.QueryerContext, query string) (bool, error) {
+	rows, err := q.QueryContext(s.ctx, query, nil)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
 	ncol := len(s.names)
-	var row int64
 	for {
-		var b *parquetBatch
-		select {
-		case b = <-s.free:
-		case <-s.stop:
-			return nil
+		if s.filling == nil {
+			select {
+			case s.filling = <-s.free:
+				s.filling.n, s.filling.err = 0, nil
+			case <-s.stop:
+				return false, nil
+			}
 		}
-		b.n, b.err = 0, nil
-		end := false
+		b := s.filling
 		for b.n < parquetBatchRows {
 			cells := b.cells[b.n*ncol : (b.n+1)*ncol]
 			if err := rows.Next(cells); err != nil {
-				if err != io.EOF {
-					b.err = err
+				if err == io.EOF {
+					return true, nil
 				}
-				end = true
-				break
+				return false, err
 			}
-			row++
+			s.rowsRead++
 			if s.fill(b.text[b.n*ncol:(b.n+1)*ncol], cells) {
-				b.lines[b.n] = row + 1
+				b.lines[b.n] = s.rowsRead + 1
 				b.n++
 			}
 		}
+		s.filling = nil
 		select {
 		case s.ahead <- b:
 		case <-s.stop:
-			return nil
-		}
-		if end {
-			return nil
+			return false, nil
 		}
 	}
 }

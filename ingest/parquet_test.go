@@ -11,8 +11,9 @@ import (
 	"testing"
 )
 
-// writeParquet writes the result of a DuckDB query as a Parquet file.
-func writeParquet(t testing.TB, path, query string) string {
+// writeParquet writes the result of a DuckDB query as a Parquet file,
+// with COPY's options ("ROW_GROUP_SIZE 1000") after the format.
+func writeParquet(t testing.TB, path, query string, options ...string) string {
 	t.Helper()
 	db, err := sql.Open("duckdb", "?autoinstall_known_extensions=false&autoload_known_extensions=false")
 	if err != nil {
@@ -22,7 +23,8 @@ func writeParquet(t testing.TB, path, query string) string {
 	if _, err := db.Exec("SET TimeZone = 'Europe/Paris'"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec("COPY (" + query + ") TO '" + path + "' (FORMAT parquet)"); err != nil {
+	opts := append([]string{"FORMAT parquet"}, options...)
+	if _, err := db.Exec("COPY (" + query + ") TO '" + path + "' (" + strings.Join(opts, ", ") + ")"); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -245,5 +247,56 @@ func TestAFolderOfParquetFilesLoadsAsOneFileInNameOrder(t *testing.T) {
 	}
 	if _, err := LoadFile(context.Background(), db, empty, Options{}); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "has none") {
 		t.Errorf("a folder without Parquet files: %v", err)
+	}
+}
+
+// TestALargeParquetFileIsReadInRangesOfRowsInItsOrder loads a file of
+// 700k rows in row groups of 100k, read a few row groups per query: every
+// row arrives once and in order (the file's last row, repeating the
+// first one's key, wins), and a bad value in a later range gives its line
+// in the whole file.
+func TestALargeParquetFileIsReadInRangesOfRowsInItsOrder(t *testing.T) {
+	dir := t.TempDir()
+	const rows = 700_000
+	// Row i is p<i> at 2026-10-01 + i seconds, score i % 10 (11 for
+	// badRow); the last row repeats row 0's key with the score 10.
+	rowsQuery := func(badRow int) string {
+		return fmt.Sprintf(`SELECT person_id, answered_at, score FROM (
+				SELECT i AS ord, 'p' || i AS person_id, TIMESTAMPTZ '2026-10-01 00:00:00+00' + to_seconds(i) AS answered_at,
+					CASE WHEN i = %[1]d THEN 11 ELSE i %% 10 END AS score
+				FROM range(%[2]d) AS t(i)
+				UNION ALL SELECT %[2]d, 'p0', TIMESTAMPTZ '2026-10-01 00:00:00+00', 10)
+			ORDER BY ord`, badRow, rows)
+	}
+	good := writeParquet(t, filepath.Join(dir, "surveys.parquet"), rowsQuery(-1), "ROW_GROUP_SIZE 100000")
+	src, err := openParquet(context.Background(), nil, []string{good})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.ranges) < 2 {
+		t.Errorf("read in %d ranges of rows, want more than one", len(src.ranges))
+	}
+	src.close()
+
+	db := openDB(t)
+	res := mustLoad(t, db, good, Options{})
+	if res.Rows != rows+1 || res.Loaded != rows+1 {
+		t.Errorf("rows %d, loaded %d, want %d", res.Rows, res.Loaded, rows+1)
+	}
+	var n, sum, first int64
+	if err := db.SQL().QueryRow(`SELECT count(*), sum(score), max(score) FILTER (WHERE person_id = 'p0') FROM surveys`).Scan(&n, &sum, &first); err != nil {
+		t.Fatal(err)
+	}
+	if n != rows || sum != rows/10*45+10 || first != 10 {
+		t.Errorf("%d rows, scores summing to %d, p0's score %d; want %d, %d, 10", n, sum, first, rows, rows/10*45+10)
+	}
+
+	bad := writeParquet(t, filepath.Join(dir, "surveys-bad.parquet"), rowsQuery(600_000), "ROW_GROUP_SIZE 100000")
+	res, err = LoadFile(context.Background(), db, bad, Options{})
+	if !errors.Is(err, ErrRejected) || res.Rejected != 1 {
+		t.Fatalf("bad file: %v %s", err, res.Summary())
+	}
+	if m := res.Rejects[0].Message(res.File); m != "surveys-bad.parquet:600002: score: 11: out of range 0-10" {
+		t.Errorf("reject message %q", m)
 	}
 }

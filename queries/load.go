@@ -134,6 +134,10 @@ type rowBatch struct {
 const (
 	batchRows = 2048 // rows per batch (DuckDB's vector size)
 	batches   = 4    // batches in flight
+	// freeAfterRows is the size of a load after which Commit returns the
+	// Go memory to the system before DuckDB's part (a forced collection:
+	// not worth it for small files).
+	freeAfterRows = 1 << 20
 )
 
 // NewLoader opens a loader for the dataset. It waits for any other loader of
@@ -317,12 +321,23 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 	if err := l.drain(); err != nil {
 		return 0, err
 	}
+	maybeRepeats := l.keys.maybeRepeats()
+	l.keys.release()
+	if l.seq >= freeAfterRows {
+		// Hand the Go memory the rows went through back (the key set, the
+		// values left for the collector) before DuckDB's flush, merge and
+		// derived data, the peak of a large load: nothing allocates much
+		// after the rows, so the collector would not run by itself and
+		// the heap would stay at its high-water mark, two to three
+		// hundred MB.
+		debug.FreeOSMemory()
+	}
 	if err := l.app.Close(); err != nil {
 		l.app = nil
 		return 0, fmt.Errorf("load %s: flush: %w", l.ds.Name, err)
 	}
 	l.app = nil
-	dups, replaced, err := l.merge(ctx)
+	dups, replaced, err := l.merge(ctx, maybeRepeats)
 	if err != nil {
 		l.rollback()
 		return 0, fmt.Errorf("load %s: merge: %w", l.ds.Name, err)
@@ -395,21 +410,16 @@ func (l *Loader) committed() bool {
 }
 
 // merge enforces the dataset's key on the appended rows: the later new row
-// of a key wins over the earlier new rows and over the rows loaded before.
+// of a key wins over the earlier new rows and over the rows loaded before;
+// maybe says whether a key may repeat among the new rows (keySet).
 // It returns the number of new rows removed as repeats (dups) and of older
 // rows replaced.
-func (l *Loader) merge(ctx context.Context) (dups, replaced int64, err error) {
+func (l *Loader) merge(ctx context.Context, maybe bool) (dups, replaced int64, err error) {
 	if l.seq == 0 {
 		return 0, 0, nil
 	}
 	name, before := l.ds.Name, l.before
 	key := strings.Join(l.ds.Key, ", ")
-	maybe := l.keys.maybeRepeats()
-	if l.keys.release() {
-		// Hand the set's memory back before DuckDB's work below, so that
-		// the process's peak stays that of the larger of the two.
-		debug.FreeOSMemory()
-	}
 	var repeats int64
 	if maybe {
 		// Keys that repeat among the new rows, found by a hash aggregate

@@ -88,3 +88,58 @@ func TestLoaderWithoutCommitLeavesDatasetUntouched(t *testing.T) {
 		t.Fatalf("votes has %d rows, want 0", n)
 	}
 }
+
+// TestOpenSetsDuckDBsMemorySettings: the memory limit (the default and a
+// configured one) and the allocator's quick return of freed memory.
+func TestOpenSetsDuckDBsMemorySettings(t *testing.T) {
+	for _, tc := range []struct{ limit, want string }{{"", "572.2 MiB"}, {"1GB", "953.6 MiB"}} {
+		db := openWith(t, Options{Path: filepath.Join(t.TempDir(), "t.duckdb"), MemoryLimit: tc.limit})
+		var limit, flush, background string
+		if err := db.SQL().QueryRow(`SELECT current_setting('memory_limit'), current_setting('allocator_flush_threshold'),
+			current_setting('allocator_background_threads')::VARCHAR`).Scan(&limit, &flush, &background); err != nil {
+			t.Fatal(err)
+		}
+		if limit != tc.want || flush != "7.6 MiB" || background != "true" {
+			t.Errorf("memory_limit %q (want %q), allocator_flush_threshold %q, allocator_background_threads %q", limit, tc.want, flush, background)
+		}
+	}
+}
+
+// TestReleaseCacheEvictsDuckDBsBlocksAndKeepsItsLimit: after a load and
+// a read of its table, ReleaseCache leaves DuckDB holding (almost) none of
+// the table's blocks, with the configured memory limit.
+func TestReleaseCacheEvictsDuckDBsBlocksAndKeepsItsLimit(t *testing.T) {
+	db := openWith(t, Options{Path: filepath.Join(t.TempDir(), "t.duckdb"), MemoryLimit: "300MB"})
+	ctx := context.Background()
+	if _, err := db.SQL().ExecContext(ctx, `CREATE TABLE big AS SELECT i, md5(i::VARCHAR) AS s FROM range(3000000) AS t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	cached := func() int64 {
+		var n int64
+		if err := db.SQL().QueryRowContext(ctx, `SELECT sum(memory_usage_bytes) FROM duckdb_memory() WHERE tag = 'BASE_TABLE'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := db.SQL().ExecContext(ctx, `CHECKPOINT`); err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	if err := db.SQL().QueryRowContext(ctx, `SELECT sum(length(s)) FROM big`).Scan(&sum); err != nil {
+		t.Fatal(err)
+	}
+	before := cached()
+	if before < 32<<20 {
+		t.Fatalf("DuckDB caches %d bytes of the table after reading it, want more to release", before)
+	}
+	if err := db.ReleaseCache(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var limit string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if after := cached(); after > 16<<20 || limit != "286.1 MiB" {
+		t.Errorf("after ReleaseCache: %d bytes cached (%d before), memory_limit %s (want 286.1 MiB)", after, before, limit)
+	}
+}

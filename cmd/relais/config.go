@@ -204,6 +204,27 @@ func parseLimits(raw rawLimits) (ingest.Limits, error) {
 	return lim, nil
 }
 
+// minGoMemoryLimit is the least soft limit goMemoryLimit gives the Go heap.
+const minGoMemoryLimit = 256 << 20
+
+// goMemoryLimit is the Go heap's soft limit (runtime/debug.SetMemoryLimit)
+// for DuckDB's memory_limit: half of it, at least 256 MiB. With the
+// default 600MB that is 286 MiB: a large load's Go heap (the rows in
+// flight and their key set) is collected before it doubles, and the
+// process, DuckDB included, stays under 1 GiB (docs/operations.md,
+// "Memory"). A limit DuckDB reads but parseSize does not ("80%") gets
+// the least.
+func goMemoryLimit(duckdbLimit string) int64 {
+	if duckdbLimit == "" {
+		duckdbLimit = queries.DefaultMemoryLimit
+	}
+	n, err := parseSize(duckdbLimit)
+	if err != nil {
+		return minGoMemoryLimit
+	}
+	return max(n/2, minGoMemoryLimit)
+}
+
 // parseSize reads "1048576", "1MiB", "1 MiB", "1MB" (10^6), "512k".
 func parseSize(s string) (int64, error) {
 	s = strings.TrimSpace(s)

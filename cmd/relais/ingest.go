@@ -137,6 +137,11 @@ func (m *Main) ingestFlags(fs *flag.FlagSet) func(ctx context.Context) error {
 				fmt.Fprintf(m.Stderr, "%s: %d more rejected rows not shown (--skip-invalid writes them all to %s.rejects.csv)\n", res.File, more, path)
 			}
 			fmt.Fprintln(m.Stdout, res.Summary())
+			// Nothing else uses the database here: DuckDB's cache of the
+			// file just loaded goes before the next file's rows come.
+			if rerr := db.ReleaseCache(ctx); rerr != nil {
+				return jobError{rerr}
+			}
 			if err != nil {
 				failed++
 				if !errors.Is(err, ingest.ErrRejected) && !errors.Is(err, ingest.ErrRefused) {

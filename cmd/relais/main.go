@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +22,7 @@ import (
 
 func main() {
 	m := NewMain()
+	m.SetGoMemoryLimit = func(n int64) { debug.SetMemoryLimit(n) }
 	code := m.Main(os.Args[1:])
 	os.Exit(code)
 }
@@ -71,6 +73,10 @@ type Main struct {
 	Now func() time.Time
 	// Logger logs to Stderr.
 	Logger *slog.Logger
+	// SetGoMemoryLimit, when set (the binary, not the tests: it acts on
+	// the whole process), receives the Go heap's soft limit
+	// (goMemoryLimit) unless GOMEMLIMIT gives one.
+	SetGoMemoryLimit func(bytes int64)
 
 	// Command is the subcommand being run and Args its arguments.
 	Command string
@@ -142,6 +148,9 @@ func (m *Main) Main(args []string) int {
 		slog.SetDefault(m.Logger)
 	}
 	run, err := m.ParseFlags(args)
+	if err == nil && m.SetGoMemoryLimit != nil && m.Getenv("GOMEMLIMIT") == "" {
+		m.SetGoMemoryLimit(goMemoryLimit(m.config.Database.MemoryLimit))
+	}
 	if err == nil {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		err = m.Run(ctx, run)
