@@ -158,7 +158,12 @@ func (s *Server) warmSponsorAfterPublish(snap *queries.Snapshot, carry *carriedS
 		}
 		wctx := context.WithValue(ctx, cacheVersionKey{}, snap.Version)
 		s.warmSponsorWithin(ctx, wctx, snap, sponsorWarmAfterPublishFor)
-		s.carried.CompareAndSwap(carry, nil)
+		if s.opts.DB.Version() == snap.Version {
+			s.carried.CompareAndSwap(carry, nil)
+		}
+		// Else a load committed meanwhile and what was computed was not
+		// kept for this version: the carried parts stay, for its pages
+		// and for the next publication to carry on (carrySponsor).
 	})
 }
 
