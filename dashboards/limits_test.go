@@ -263,27 +263,39 @@ func TestAPanicInTheSnapshotRefreshIsLoggedAndTheLoopGoesOn(t *testing.T) {
 	}
 }
 
+// gate holds a server's hook while block is set: entered receives when a
+// call arrives, and the call waits for release (or its context's end).
+type gate struct {
+	block   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func newGate() *gate {
+	return &gate{entered: make(chan struct{}, 1), release: make(chan struct{})}
+}
+
+func (g *gate) hook(ctx context.Context) {
+	if !g.block.Load() {
+		return
+	}
+	select {
+	case g.entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+	}
+}
+
 func TestTodaysAnswersComeFromThePublishedSnapshotWhileARefreshRuns(t *testing.T) {
 	db := hostileDB(t)
-	var block atomic.Bool
-	entered := make(chan struct{}, 1)
-	release := make(chan struct{})
+	g := newGate()
+	block, entered, release := &g.block, g.entered, g.release
 	srv := startPrepared(t, db, "127.0.0.1:0", func(o *Options) {
 		o.RefreshEvery = 10 * time.Millisecond
-	}, func(s *Server) {
-		s.refreshHook = func(ctx context.Context) {
-			if block.Load() {
-				select {
-				case entered <- struct{}{}:
-				default:
-				}
-				select {
-				case <-release:
-				case <-ctx.Done():
-				}
-			}
-		}
-	})
+	}, func(s *Server) { s.refreshHook = g.hook })
 	waitFor(t, func() bool { r, _ := get(t, srv.URL+"/readyz"); return r.StatusCode == 200 })
 	paths := []string{"/api/v1/committee", "/committee?lang=en", "/", "/api/v1/kpis", "/sites/PARIS", "/api/v1/series"}
 	before := map[string][]byte{}
@@ -344,25 +356,11 @@ func TestTodaysAnswersComeFromThePublishedSnapshotWhileARefreshRuns(t *testing.T
 // page is drawn from them and kept.
 func TestTheSponsorPageCarriesThePreviousHistoryUntilTheNewOneIsComputed(t *testing.T) {
 	db := hostileDB(t)
-	var block atomic.Bool
-	entered := make(chan struct{}, 1)
-	release := make(chan struct{})
+	g := newGate()
+	block, entered, release := &g.block, g.entered, g.release
 	srv := startPrepared(t, db, "127.0.0.1:0", func(o *Options) {
 		o.RefreshEvery = 10 * time.Millisecond
-	}, func(s *Server) {
-		s.publishedHook = func(ctx context.Context) {
-			if block.Load() {
-				select {
-				case entered <- struct{}{}:
-				default:
-				}
-				select {
-				case <-release:
-				case <-ctx.Done():
-				}
-			}
-		}
-	})
+	}, func(s *Server) { s.publishedHook = g.hook })
 	waitFor(t, func() bool { r, _ := get(t, srv.URL+"/readyz"); return r.StatusCode == 200 })
 	first := srv.published.Load()
 	dates := queries.TargetHistoryDates(srv.opts.Snapshots.Settings(), first.AsOf)
