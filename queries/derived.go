@@ -320,19 +320,11 @@ func (db *DB) refreshPeopleEngagements(ctx context.Context, conn *sql.Conn, s en
 	if _, err := db.writeEngagements(ctx, conn, s, "INSERT INTO engagements", "d."+s.person+" IN (SELECT id FROM relais_engaged_ids)"); err != nil {
 		return fail(err)
 	}
-	people := "pk IN (SELECT pk FROM relais_fact_people)"
-	if err := execSteps(ctx, conn,
-		fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, people),
-		fmt.Sprintf(`INSERT INTO fact_days
-		SELECT %d, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
-		  FROM (SELECT (pk::BIGINT << 32) | (day + 2147483648) AS key, count(*) AS n
-		          FROM engagements WHERE kind = %d AND %s GROUP BY 1)`, s.src, s.kind, people),
-		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND %s`, s.src, people),
-		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d AND %s GROUP BY src, pk`, s.src, people),
+	steps := append(recountPeopleFacts(s),
 		`INSERT INTO relais_week_people SELECT pk FROM relais_fact_people`,
 		`DROP TABLE relais_fact_people`,
-		`DROP TABLE relais_engaged_ids`,
-	); err != nil {
+		`DROP TABLE relais_engaged_ids`)
+	if err := execSteps(ctx, conn, steps...); err != nil {
 		return fail(err)
 	}
 	return nil
@@ -1069,12 +1061,28 @@ func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		}
 		f.ideaInfoChanged, f.voteIdeas = true, true
 	}
-	people := "pk IN (SELECT pk FROM relais_fact_people)"
-	if err := execSteps(ctx, conn,
-		`DELETE FROM engagements AS e USING relais_new_engagements AS n WHERE `+same,
+	steps := []string{
+		`DELETE FROM engagements AS e USING relais_new_engagements AS n WHERE ` + same,
 		`INSERT INTO engagements SELECT * FROM relais_new_engagements`,
 		`CREATE OR REPLACE TEMP TABLE relais_fact_people AS SELECT DISTINCT pk FROM relais_new_engagements`,
 		`DROP TABLE relais_new_engagements`,
+	}
+	steps = append(append(steps, recountPeopleFacts(s)...), `DROP TABLE relais_fact_people`)
+	if err := execSteps(ctx, conn, steps...); err != nil {
+		return fail(err)
+	}
+	if first.Valid {
+		f.daysChanged(first.Int64, last.Int64)
+	}
+	return nil
+}
+
+// recountPeopleFacts are the statements that count again, from the
+// engagements of source s, the fact_days and fact_people rows of the
+// people of the temporary table relais_fact_people.
+func recountPeopleFacts(s engagementSource) []string {
+	people := "pk IN (SELECT pk FROM relais_fact_people)"
+	return []string{
 		fmt.Sprintf(`DELETE FROM fact_days WHERE src = %d AND %s`, s.src, people),
 		fmt.Sprintf(`INSERT INTO fact_days
 		SELECT %d, (key >> 32)::INTEGER, ((key & 4294967295) - 2147483648)::INTEGER, n
@@ -1082,14 +1090,7 @@ func (db *DB) refreshEngagements(ctx context.Context, conn *sql.Conn, s engageme
 		          FROM engagements WHERE kind = %d AND %s GROUP BY 1)`, s.src, s.kind, people),
 		fmt.Sprintf(`DELETE FROM fact_people WHERE src = %d AND %s`, s.src, people),
 		fmt.Sprintf(`INSERT INTO fact_people SELECT src, pk, sum(n) FROM fact_days WHERE src = %d AND %s GROUP BY src, pk`, s.src, people),
-		`DROP TABLE relais_fact_people`,
-	); err != nil {
-		return fail(err)
 	}
-	if first.Valid {
-		f.daysChanged(first.Int64, last.Int64)
-	}
-	return nil
 }
 
 // fewRows says whether the loads given wrote at most a quarter of their

@@ -475,6 +475,7 @@ func (l *Loader) merge(ctx context.Context, maybe bool) (dups, replaced int64, e
 		if spans := on[len(l.ds.Key):]; len(spans) > 0 {
 			oldRows += " AND " + strings.Join(spans, " AND ")
 		}
+		sameKey := strings.Join(on[:len(l.ds.Key)], " AND ")
 		if fresh := l.seq - dups; fresh >= countRepeatsFrom {
 			// Many rows: count the repeats first. When every row is one,
 			// Commit drops them with the transaction instead of deleting
@@ -482,7 +483,7 @@ func (l *Loader) merge(ctx context.Context, maybe bool) (dups, replaced int64, e
 			var same int64
 			if err := l.conn.QueryRowContext(ctx, fmt.Sprintf(
 				`SELECT count(*) FROM main.%[1]s AS n JOIN (%[3]s) AS o ON %[4]s WHERE n.rowid > %[2]d`,
-				name, before, oldRows, strings.Join(on[:len(l.ds.Key)], " AND "))).Scan(&same); err != nil {
+				name, before, oldRows, sameKey)).Scan(&same); err != nil {
 				return 0, 0, err
 			}
 			if same == fresh {
@@ -492,7 +493,7 @@ func (l *Loader) merge(ctx context.Context, maybe bool) (dups, replaced int64, e
 		}
 		res, err := l.conn.ExecContext(ctx, fmt.Sprintf(
 			`DELETE FROM main.%[1]s AS n USING (%[3]s) AS o WHERE n.rowid > %[2]d AND %[4]s`,
-			name, before, oldRows, strings.Join(on[:len(l.ds.Key)], " AND ")))
+			name, before, oldRows, sameKey))
 		if err != nil {
 			return 0, 0, err
 		}
