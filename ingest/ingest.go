@@ -67,6 +67,9 @@ type Options struct {
 	// ingest log records as loaded already (the server's inbox and
 	// uploads): Result.AlreadyLoaded says so.
 	SkipLoaded bool
+	// RowByRow reads every row of a CSV file here, never through
+	// DuckDB's own CSV reader (the tests compare the two paths).
+	RowByRow bool
 }
 
 // Result is what became of one file.
@@ -92,6 +95,9 @@ type Result struct {
 	// Skipped says why a member of a zip archive was not read ("": it
 	// was).
 	Skipped string
+	// ReadByDuckDB says DuckDB's own CSV reader read the rows (a plain
+	// CSV file, docs/loading.md), not the row path.
+	ReadByDuckDB bool
 }
 
 // Reject is one rejected row.
@@ -213,21 +219,20 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 	}
 
 	parquetFiles := []string{path}
-	var sum string
-	var utf8ok bool
-	var size int64
+	var facts fileFacts
 	var err error
 	if folder {
 		if parquetFiles, err = parquetFolder(path); err != nil {
 			return refuse(err)
 		}
-		if sum, size, err = folderDigest(path, parquetFiles); err != nil {
+		if facts.sum, facts.size, err = folderDigest(path, parquetFiles); err != nil {
 			return refuse(fmt.Errorf("cannot read: %w", err))
 		}
-		utf8ok = true
-	} else if sum, utf8ok, size, err = fileDigest(path); err != nil {
+		facts.utf8 = true
+	} else if facts, err = fileDigest(path); err != nil {
 		return refuse(fmt.Errorf("cannot read: %w", err))
 	}
+	sum, utf8ok, size := facts.sum, facts.utf8, facts.size
 	if opts.SkipLoaded {
 		prev, ok, err := db.LoadedDigest(ctx, sum)
 		if err != nil {
@@ -278,7 +283,7 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 	}
 	defer src.close()
 
-	header, _, err := src.header()
+	header, headerLine, err := src.header()
 	if errors.Is(err, io.EOF) {
 		return refuse(errors.New("the file is empty (no header row)"))
 	}
@@ -330,10 +335,25 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 			}
 		}()
 	}
+	// A plain CSV file is read by DuckDB itself (docs/loading.md); when a
+	// row needs more than its SQL reads, the rows are read here.
+	staged := false
+	if l, ok := loader.(*queries.Loader); ok && !opts.RowByRow {
+		if f, ok := p.plainCSVFile(path, src, headerLine, facts, opts.Limits); ok {
+			n, err := l.AppendCSV(ctx, f)
+			switch {
+			case err == nil:
+				staged, res.Rows, res.ReadByDuckDB = true, n, true
+				bar.addBytes(int(min(size, 1<<30)))
+			case !errors.Is(err, queries.ErrCSVNotPlain):
+				return res, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
 	// The loader appends on its own goroutine; it copies each row.
 	vals := make([]driver.Value, len(p.ds.Columns))
 	var rej Reject
-	for {
+	for !staged {
 		if res.Rows&1023 == 0 {
 			if err := ctx.Err(); err != nil {
 				return res, fmt.Errorf("%s: %w", name, err)
@@ -411,7 +431,11 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 	if report != nil {
 		return res, nil
 	}
-	log.Info("loaded", "file", name, "dataset", p.ds.Name, "rows", res.Rows, "loaded", n, "rejected", res.Rejected, "took", time.Since(started).Round(time.Millisecond), "read", readTook.Round(time.Millisecond))
+	reader := "rows"
+	if res.ReadByDuckDB {
+		reader = "duckdb"
+	}
+	log.Info("loaded", "file", name, "dataset", p.ds.Name, "rows", res.Rows, "loaded", n, "rejected", res.Rejected, "took", time.Since(started).Round(time.Millisecond), "read", readTook.Round(time.Millisecond), "reader", reader)
 	if res.Rejected > 0 {
 		return res, fmt.Errorf("%s: %d %w (written to %s)", name, res.Rejected, ErrRejected, rejectsPath)
 	}

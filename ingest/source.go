@@ -35,23 +35,61 @@ type source interface {
 	close() error
 }
 
-// fileDigest reads the whole file once: its SHA-256 and whether it is valid
-// UTF-8 (else it is read as Windows-1252). Streaming, in 1 MiB chunks.
-func fileDigest(path string) (sum string, validUTF8 bool, size int64, err error) {
+// fileFacts are what fileDigest learns of a file.
+type fileFacts struct {
+	// sum is the hex SHA-256 of its bytes; size their number.
+	sum  string
+	size int64
+	// utf8: the file is valid UTF-8 (else it is read as Windows-1252).
+	utf8 bool
+	// plainDelim, when not 0, says that the file is valid UTF-8 and, read
+	// as CSV with this delimiter (the one newCSVSource finds), plain
+	// (plainCSV).
+	plainDelim rune
+	// trimmed: in a plain file, no field starts or ends with a space or a
+	// byte of a multi-byte character (plainCSV.trimmed).
+	trimmed bool
+}
+
+// fileDigest reads the whole file once: its SHA-256, whether it is valid
+// UTF-8 and whether it is a plain CSV file. Streaming, in 1 MiB chunks.
+func fileDigest(path string) (facts fileFacts, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", false, 0, err
+		return fileFacts{}, err
 	}
 	defer f.Close()
 	h := sha256.New()
+	var shape *plainCSV
+	// The CSV shape is followed on a goroutine of its own, beside the
+	// digest, chunk by chunk.
+	chunks, scanned := make(chan []byte), make(chan struct{})
+	defer close(chunks)
+	go func() {
+		for b := range chunks {
+			shape.write(b)
+			scanned <- struct{}{}
+		}
+	}()
 	buf := make([]byte, 1<<20)
 	var carry []byte
 	valid := true
 	for {
 		n, rerr := f.Read(buf)
 		if n > 0 {
+			chunk := buf[:n]
+			if shape == nil {
+				// The delimiter as newCSVSource finds it in a UTF-8 file,
+				// after the byte-order mark both readers skip.
+				chunk = bytes.TrimPrefix(chunk, []byte{0xEF, 0xBB, 0xBF})
+				shape = newPlainCSV(byte(detectDelimiter(chunk[:min(len(chunk), csvHeadBytes)])))
+			}
+			scan := !shape.bad
+			if scan {
+				chunks <- chunk
+			}
 			h.Write(buf[:n])
-			size += int64(n)
+			facts.size += int64(n)
 			if valid {
 				chunk := buf[:n]
 				if len(carry) > 0 {
@@ -77,18 +115,25 @@ func fileDigest(path string) (sum string, validUTF8 bool, size int64, err error)
 				}
 				carry = append([]byte(nil), chunk[end:]...)
 			}
+			if scan {
+				<-scanned // buf is read again next
+			}
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			return "", false, 0, rerr
+			return fileFacts{}, rerr
 		}
 	}
 	if len(carry) > 0 {
 		valid = false
 	}
-	return hex.EncodeToString(h.Sum(nil)), valid, size, nil
+	facts.sum, facts.utf8 = hex.EncodeToString(h.Sum(nil)), valid
+	if valid && shape != nil && shape.plain() {
+		facts.plainDelim, facts.trimmed = rune(shape.delim), shape.trimmed()
+	}
+	return facts, nil
 }
 
 // countingReader reports the bytes read to a progress callback.
@@ -131,6 +176,9 @@ func openCSV(path string, cp1252 bool, lim Limits, progress func(int)) (*csvSour
 	return s, nil
 }
 
+// csvHeadBytes is how much of a CSV file's start detectDelimiter reads.
+const csvHeadBytes = 64 << 10
+
 func newCSVSource(r io.Reader, cp1252 bool, lim Limits) (*csvSource, error) {
 	// The byte-order mark is looked for in the raw bytes: decoded as
 	// Windows-1252 it would become "ï»¿" and glue itself to the first header
@@ -144,7 +192,7 @@ func newCSVSource(r io.Reader, cp1252 bool, lim Limits) (*csvSource, error) {
 	if cp1252 {
 		br = bufio.NewReaderSize(transform.NewReader(br, charmap.Windows1252.NewDecoder()), 256<<10)
 	}
-	head, _ := br.Peek(64 << 10)
+	head, _ := br.Peek(csvHeadBytes)
 	s := &csvSource{delim: detectDelimiter(head), bom: bom}
 	// The limiter sees the text as the CSV reader does (decoded, without
 	// the byte-order mark) and stops it at the first field or record

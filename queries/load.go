@@ -85,7 +85,9 @@ type Loader struct {
 	// onlyRepeats: every new row repeats an older one (merge); Commit
 	// records the load without them.
 	onlyRepeats bool
-	unlocked    bool
+	// sqlStaged: AppendCSV staged the rows (the key set saw none of them).
+	sqlStaged bool
+	unlocked  bool
 }
 
 // instantSpan is the range of the values of one instant key column among
@@ -269,8 +271,8 @@ func (l *Loader) Append(values []driver.Value) error {
 	if len(values) != len(l.ds.Columns) {
 		return fmt.Errorf("load %s: %d values for %d columns", l.ds.Name, len(values), len(l.ds.Columns))
 	}
-	if l.draining {
-		return errors.New("load: append after commit or close")
+	if l.draining || l.sqlStaged {
+		return errors.New("load: append after commit, close or AppendCSV")
 	}
 	if l.failed.Load() {
 		return l.drain()
@@ -321,7 +323,8 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 	if err := l.drain(); err != nil {
 		return 0, err
 	}
-	maybeRepeats := l.keys.maybeRepeats()
+	// Rows DuckDB read itself went past the key set: the exact check runs.
+	maybeRepeats := l.sqlStaged || l.keys.maybeRepeats()
 	l.keys.release()
 	if l.seq >= freeAfterRows {
 		// Hand the Go memory the rows went through back (the key set, the
@@ -332,11 +335,13 @@ func (l *Loader) Commit(ctx context.Context, info LoadInfo) (int64, error) {
 		// hundred MB.
 		debug.FreeOSMemory()
 	}
-	if err := l.app.Close(); err != nil {
+	if l.app != nil {
+		if err := l.app.Close(); err != nil {
+			l.app = nil
+			return 0, fmt.Errorf("load %s: flush: %w", l.ds.Name, err)
+		}
 		l.app = nil
-		return 0, fmt.Errorf("load %s: flush: %w", l.ds.Name, err)
 	}
-	l.app = nil
 	dups, replaced, err := l.merge(ctx, maybeRepeats)
 	if err != nil {
 		l.rollback()
@@ -536,10 +541,10 @@ func (l *Loader) rollback() {
 // and the write lock.
 func (l *Loader) Close() error {
 	var errs []error
+	if err := l.drain(); err != nil && l.app != nil {
+		errs = append(errs, err)
+	}
 	if l.app != nil {
-		if err := l.drain(); err != nil {
-			errs = append(errs, err)
-		}
 		// Closing flushes into the transaction, rolled back below.
 		if err := l.app.Close(); err != nil {
 			errs = append(errs, err)
