@@ -1213,7 +1213,7 @@ func execLogged(ctx context.Context, conn *sql.Conn, query string, args ...any) 
 		if res != nil {
 			n, _ = res.RowsAffected()
 		}
-		slog.Debug("derived statement", "took", d, "rows", n, "err", err, "sql", q)
+		slog.Debug("statement", "took", d, "rows", n, "err", err, "sql", q)
 	}
 	return res, err
 }

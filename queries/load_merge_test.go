@@ -258,4 +258,12 @@ func TestAnActivityExportSentAgainIsRecordedWithoutTouchingItsRows(t *testing.T)
 	if got := state(); got != want {
 		t.Fatalf("after the export with one more row: %s\nwant %s", got, want)
 	}
+	// As many rows as the older ones of their span, one of them changed:
+	// not the same rows, that one is kept.
+	changed := append([][]driver.Value{{"P0000", start, "login"}}, rows[1:]...)
+	loadRows(t, db, "activity", changed...)
+	want = fmt.Sprintf("%d rows, %d of load 1; loads 1 kept %d after %d, 2 kept 0 after %d, 3 kept 1 after %d, 4 kept 1 after %d; 4 files", n+2, n, n, n, n, n+1, n+2)
+	if got := state(); got != want {
+		t.Fatalf("after the export with one row changed: %s\nwant %s", got, want)
+	}
 }
