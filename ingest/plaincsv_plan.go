@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"strings"
+
 	"relais/queries"
 )
 
@@ -12,6 +14,10 @@ import (
 func (p *filePlan) plainCSVFile(path string, src source, headerLine int64, facts fileFacts, lim Limits) (queries.CSVFile, bool) {
 	c, isCSV := src.(*csvSource)
 	if !isCSV || facts.plainDelim == 0 || facts.plainDelim != c.delim || headerLine != 1 {
+		return queries.CSVFile{}, false
+	}
+	// DuckDB reads a path with glob characters as a pattern.
+	if strings.ContainsAny(path, "*?[]{}") {
 		return queries.CSVFile{}, false
 	}
 	f := queries.CSVFile{Path: path, Delim: byte(c.delim), Fields: p.nsrc, MaxField: lim.FieldBytes, MaxRecord: lim.RecordBytes, Location: p.loc, Trimmed: facts.trimmed}

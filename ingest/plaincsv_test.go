@@ -124,6 +124,8 @@ func TestPlainCSVFilesLoadExactlyAsTheRowPathLoadsThem(t *testing.T) {
 			"idea_id,voter_id,voted_at\n\"1001\",P1,2026-06-04T18:06:02Z\n", false},
 		{"blank lines before the header", "votes.csv",
 			"\n\nidea_id,voter_id,voted_at\n1001,P1,2026-06-04T18:06:02Z\n", false},
+		{"a name DuckDB would read as a pattern", "votes[1].csv",
+			"idea_id,voter_id,voted_at\n1001,P1,2026-06-04T18:06:02Z\n", false},
 		{"a long field", "votes.csv",
 			"idea_id,voter_id,voted_at\n1001," + strings.Repeat("P", 700<<10) + ",2026-06-04T18:06:02Z\n", false},
 	}
