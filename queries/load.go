@@ -87,7 +87,10 @@ type Loader struct {
 	onlyRepeats bool
 	// sqlStaged: AppendCSV staged the rows (the key set saw none of them).
 	sqlStaged bool
-	unlocked  bool
+	// joinPartRows: the merge's key joins take at most this many new rows
+	// at a time (keyParts).
+	joinPartRows int64
+	unlocked     bool
 }
 
 // instantSpan is the range of the values of one instant key column among
@@ -149,7 +152,7 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 		return nil, fmt.Errorf("load: unknown dataset %q", ds.Name)
 	}
 	db.writeMu.Lock()
-	l := &Loader{db: db, ds: ds, before: -1}
+	l := &Loader{db: db, ds: ds, before: -1, joinPartRows: defaultJoinPartRows}
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		l.unlock()
@@ -510,14 +513,21 @@ func (l *Loader) merge(ctx context.Context, maybe bool) (dups, replaced int64, e
 				return dups + fresh, 0, nil
 			}
 		}
-		res, err := execLogged(ctx, l.conn, fmt.Sprintf(
-			`DELETE FROM main.%[1]s AS n USING (%[3]s) AS o WHERE n.rowid > %[2]d AND %[4]s`,
-			name, before, oldRows, sameKey))
-		if err != nil {
-			return 0, 0, err
+		parts := l.keyParts(l.seq - dups)
+		for part := range parts {
+			res, err := execLogged(ctx, l.conn, fmt.Sprintf(
+				`DELETE FROM main.%[1]s AS n USING (%[3]s%[5]s) AS o WHERE n.rowid > %[2]d AND %[4]s%[6]s`,
+				name, before, oldRows, sameKey, l.keyPart("o", parts, part), l.keyPart("n", parts, part)))
+			if err != nil {
+				return 0, 0, err
+			}
+			same, err := res.RowsAffected()
+			if err != nil {
+				return 0, 0, err
+			}
+			dups += same
 		}
-		same, err := res.RowsAffected()
-		return dups + same, 0, err
+		return dups, 0, nil
 	}
 	if err := l.db.beforeReplace(ctx, l.conn, l.ds, replacing{l.loadID, before, l.seq - dups, l.count, on}); err != nil {
 		return 0, 0, err
@@ -525,15 +535,44 @@ func (l *Loader) merge(ctx context.Context, maybe bool) (dups, replaced int64, e
 	// The new rows' keys are unique now: a plain join finds the older rows
 	// (a join in the DELETE itself: a re-load of the 20M activity rows takes
 	// a third of the time and less memory than a rowid IN (semi-join)).
-	res, err := execLogged(ctx, l.conn, fmt.Sprintf(
-		`DELETE FROM main.%[1]s AS o USING (SELECT %[3]s FROM main.%[1]s WHERE rowid > %[2]d) AS n
-			WHERE o.rowid <= %[2]d AND %[4]s`,
-		name, before, key, strings.Join(on, " AND ")))
-	if err != nil {
-		return 0, 0, err
+	parts := l.keyParts(l.seq - dups)
+	for part := range parts {
+		res, err := execLogged(ctx, l.conn, fmt.Sprintf(
+			`DELETE FROM main.%[1]s AS o USING (SELECT %[3]s FROM main.%[1]s AS n WHERE n.rowid > %[2]d%[5]s) AS n
+				WHERE o.rowid <= %[2]d AND %[4]s%[6]s`,
+			name, before, key, strings.Join(on, " AND "), l.keyPart("n", parts, part), l.keyPart("o", parts, part)))
+		if err != nil {
+			return 0, 0, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, 0, err
+		}
+		replaced += n
 	}
-	replaced, err = res.RowsAffected()
-	return dups, replaced, err
+	return dups, replaced, nil
+}
+
+// keyParts is the number of parts a join of rows new rows with the older
+// rows on the dataset's key is cut into: the join holds the keys of one
+// side, and past l.joinPartRows of them it is cut by a hash of the key so
+// that each part stays within the memory limit (in one part, the xlarge
+// demo's 14.7M votes re-exported were refused: "failed to pin block").
+func (l *Loader) keyParts(rows int64) int64 {
+	return 1 + max(rows-1, 0)/l.joinPartRows
+}
+
+// defaultJoinPartRows is the number of new rows one part of a key join
+// holds (Loader.joinPartRows; tests make it small).
+const defaultJoinPartRows = 4 << 20
+
+// keyPart is the condition on alias's rows of part of parts (keyParts):
+// "" for a single part.
+func (l *Loader) keyPart(alias string, parts, part int64) string {
+	if parts <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" AND hash(%s.%s) %% %d = %d", alias, strings.Join(l.ds.Key, ", "+alias+"."), parts, part)
 }
 
 // countRepeatsFrom is the number of new rows of a dataset whose every

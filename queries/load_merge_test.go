@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -265,5 +266,70 @@ func TestAnActivityExportSentAgainIsRecordedWithoutTouchingItsRows(t *testing.T)
 	want = fmt.Sprintf("%d rows, %d of load 1; loads 1 kept %d after %d, 2 kept 0 after %d, 3 kept 1 after %d, 4 kept 1 after %d; 4 files", n+2, n, n, n, n, n+1, n+2)
 	if got := state(); got != want {
 		t.Fatalf("after the export with one row changed: %s\nwant %s", got, want)
+	}
+}
+
+// TestKeyJoinsCutInPartsReplaceTheSameRows loads votes and activity, then
+// newer exports replacing some rows, once with the merge's key joins in
+// one part and once cut in parts of 7 rows: the tables are the same.
+func TestKeyJoinsCutInPartsReplaceTheSameRows(t *testing.T) {
+	start := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	votes := func(shift int) [][]driver.Value {
+		var rows [][]driver.Value
+		for i := range 100 {
+			rows = append(rows, []driver.Value{fmt.Sprintf("%d", 1000+i%13), fmt.Sprintf("P%03d", i), start.Add(time.Duration(i*shift) * time.Minute)})
+		}
+		return rows
+	}
+	activity := func(from int) [][]driver.Value {
+		var rows [][]driver.Value
+		for i := from; i < from+100; i++ {
+			rows = append(rows, []driver.Value{fmt.Sprintf("P%03d", i%17), start.Add(time.Duration(i) * time.Hour), "visit"})
+		}
+		return rows
+	}
+	load := func(db *DB, name string, partRows int64, rows [][]driver.Value) {
+		t.Helper()
+		ds, _ := LookupDataset(name)
+		l, err := db.NewLoader(context.Background(), ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		l.joinPartRows = partRows
+		for _, r := range rows {
+			if err := l.Append(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := l.Commit(context.Background(), LoadInfo{File: name + ".csv", StartedAt: start}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := func(db *DB) string {
+		t.Helper()
+		var s string
+		if err := db.SQL().QueryRow(`SELECT
+			(SELECT string_agg(idea_id || voter_id || epoch(voted_at), ',' ORDER BY idea_id, voter_id) FROM votes) || ' / ' ||
+			(SELECT string_agg(person_id || epoch(occurred_at) || action, ',' ORDER BY person_id, occurred_at) FROM activity) || ' / ' ||
+			(SELECT string_agg(kept || ':' || rows_after, ',' ORDER BY load_id) FROM committed_loads)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	var got []string
+	for _, partRows := range []int64{defaultJoinPartRows, 7} {
+		db := openTest(t)
+		load(db, "votes", partRows, votes(1))
+		load(db, "votes", partRows, votes(2)[40:])
+		load(db, "activity", partRows, activity(0))
+		load(db, "activity", partRows, activity(50))
+		got = append(got, state(db))
+	}
+	if got[0] != got[1] {
+		t.Errorf("in parts:\n%s\nin one part:\n%s", got[1], got[0])
+	}
+	if !strings.Contains(got[0], "100:100,60:100,100:100,50:150") {
+		t.Errorf("loads recorded: %s", got[0])
 	}
 }
