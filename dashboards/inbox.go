@@ -218,6 +218,10 @@ func (in *inbox) scan(ctx context.Context) {
 	in.waiting = waiting
 	in.mu.Unlock()
 	sort.Strings(ready)
+	if len(ready) > 0 {
+		in.s.inboxBatch.Store(1)
+		defer in.s.inboxBatch.Store(0)
+	}
 	for _, name := range ready {
 		if ctx.Err() != nil {
 			return

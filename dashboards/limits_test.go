@@ -427,3 +427,24 @@ func keptPages(s *Server, version int64) int {
 	}
 	return n
 }
+
+func TestThePeriodicRefreshWaitsWhileTheInboxLoadsABatch(t *testing.T) {
+	var calls atomic.Int32
+	var server *Server
+	srv := startPrepared(t, hostileDB(t), "127.0.0.1:0", func(o *Options) {
+		o.RefreshEvery = 10 * time.Millisecond
+	}, func(s *Server) {
+		server = s
+		s.inboxBatch.Store(1)
+		s.refreshHook = func(context.Context) { calls.Add(1) }
+	})
+	// The refresh at start runs; the ticker's wait for the batch's end
+	// (the inbox refreshes after its last file).
+	waitFor(t, func() bool { resp, _ := get(t, srv.URL+"/readyz"); return resp.StatusCode == 200 })
+	time.Sleep(300 * time.Millisecond)
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d refreshes while the batch loaded, want the one at start", n)
+	}
+	server.inboxBatch.Store(0)
+	waitFor(t, func() bool { return calls.Load() >= 3 })
+}

@@ -23,7 +23,8 @@ import (
 // No request for today waits on a refresh.
 
 // refreshLoop computes today's snapshot at start and whenever the local
-// date or the data changed (a refresh is cheap otherwise), until stop ends.
+// date or the data changed (a refresh is cheap otherwise), until stop ends,
+// except while the inbox loads a batch of files.
 // Its queries run under work, which ends refreshGrace after stop (see
 // afterGrace).
 func (s *Server) refreshLoop(stop, work context.Context) {
@@ -39,7 +40,13 @@ func (s *Server) refreshLoop(stop, work context.Context) {
 		case <-stop.Done():
 			return
 		case <-t.C:
-			s.refresh(work)
+			// The inbox refreshes once its batch is loaded: a refresh in
+			// the middle of one would compute derived data the batch's
+			// next file changes again, beside its load (a minute of the
+			// xlarge demo's full export).
+			if s.inboxBatch.Load() == 0 {
+				s.refresh(work)
+			}
 		}
 	}
 }

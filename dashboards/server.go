@@ -116,6 +116,9 @@ type Server struct {
 
 	loadMu sync.Mutex // one load at a time (inbox and uploads)
 	inbox  *inbox
+	// inboxBatch is 1 while the inbox loads a batch of files (the
+	// periodic refresh waits for its end).
+	inboxBatch atomic.Int32
 
 	refreshMu sync.Mutex // one snapshot refresh at a time
 	// carried is what the sponsor page takes from the previous data version
