@@ -8,6 +8,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"relais/queries"
 )
 
 func TestPlainCSVTellsFilesBothReadersSplitAlike(t *testing.T) {
@@ -184,5 +187,40 @@ func TestPlainCSVFileLargerThanDuckDBsBuffersKeepsTheLaterRowOfAKey(t *testing.T
 	}
 	if !strings.Contains(fastDump, "1001|P0000000|2026-06-05T10:00:01Z|") {
 		t.Error("the later row of key (1001, P0000000) did not win")
+	}
+}
+
+func TestLocalTimesGoToTheRowPathWhenDuckDBsZoneDataDifferFromGos(t *testing.T) {
+	// Go's zone says Europe/Paris is always one hour ahead of UTC; DuckDB's
+	// Europe/Paris changes its clocks: the two read local times apart.
+	loc := time.FixedZone("Europe/Paris", 3600)
+	db, err := queries.Open(context.Background(), queries.Options{Path: filepath.Join(t.TempDir(), "t.duckdb"), Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir := t.TempDir()
+	for _, c := range []struct {
+		text     string
+		byDuckDB bool
+	}{
+		{"person_id,occurred_at,action\nP1,2026-07-02 08:46:46,login\n", false},
+		{"person_id,occurred_at,action\nP1,2026-07-02T08:46:46+02:00,login\n", true},
+	} {
+		path := filepath.Join(dir, "activity.csv")
+		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := mustLoad(t, db, path, Options{})
+		if res.ReadByDuckDB != c.byDuckDB {
+			t.Errorf("%q: read by DuckDB %v, want %v", c.text, res.ReadByDuckDB, c.byDuckDB)
+		}
+	}
+	var n int
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM activity WHERE occurred_at = ?`, time.Date(2026, 7, 2, 7, 46, 46, 0, time.UTC)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Error("the local time was not read in Go's zone (07:46:46 UTC)")
 	}
 }

@@ -92,6 +92,10 @@ type DB struct {
 	// writing while derived data is recomputed, so that no reader sees it
 	// half rebuilt.
 	derivedMu sync.RWMutex
+	// zones: whether DuckDB's and Go's time zone data agree on the zone's
+	// offsets (zonesAgree), found once.
+	zonesOnce  sync.Once
+	zonesAgree bool
 }
 
 // DefaultMemoryLimit is DuckDB's memory_limit when none is configured. It

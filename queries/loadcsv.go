@@ -2,10 +2,14 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,9 +47,10 @@ type CSVFile struct {
 const whiteSpace = " \t\n\v\f\r\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 // offsetInstant and localInstant are the date-time forms DuckDB's cast
-// reads exactly as the row path does: an ISO 8601 date and time (HH:MM,
-// seconds, up to six decimals) with an offset (Z, ±HH:MM, ±HHMM); the
-// same without one, or a date alone (local time). The hour is 00-23, the
+// reads exactly as the row path does: an ISO 8601 date and time (HH:MM:SS,
+// up to six decimals; HH:MM without an offset only: DuckDB's cast refuses
+// it with one) with an offset (Z, ±HH:MM, ±HHMM); the same without one, or
+// a date alone (local time, years 1990-2040: localTimesAgree). The hour is 00-23, the
 // year 1900-2999, an offset at most 18 hours. Any other form sends the
 // file to the row path, which reads every form of docs/data.md.
 const (
@@ -73,7 +78,7 @@ func (l *Loader) AppendCSV(ctx context.Context, f CSVFile) (int64, error) {
 	if f.Location == nil || f.Location.String() != l.db.loc.String() || len(f.Sources) != len(l.ds.Columns) {
 		return 0, ErrCSVNotPlain
 	}
-	query, required, ok := csvSelect(l.ds, f)
+	query, required, ok := csvSelect(l.ds, f, l.db.localTimesAgree(ctx, l.conn))
 	if !ok {
 		return 0, ErrCSVNotPlain
 	}
@@ -125,7 +130,7 @@ func (l *Loader) AppendCSV(ctx context.Context, f CSVFile) (int64, error) {
 // file is; the columns), and the conditions that find a row the SQL could
 // not take (a required column NULL). ok is false when a column is of a
 // kind the SQL does not read (enums, integers, dates: the row path).
-func csvSelect(ds Dataset, f CSVFile) (query string, required []string, ok bool) {
+func csvSelect(ds Dataset, f CSVFile, localTimes bool) (query string, required []string, ok bool) {
 	var values, columns []string
 	for ci, c := range ds.Columns {
 		src := f.Sources[ci]
@@ -148,7 +153,7 @@ func csvSelect(ds Dataset, f CSVFile) (query string, required []string, ok bool)
 				column = fmt.Sprintf("coalesce(%s, %s)", v, sqlString(c.Default))
 			}
 		case Instant:
-			column = instantSQL(v)
+			column = instantSQL(v, localTimes)
 		default:
 			return "", nil, false
 		}
@@ -179,14 +184,63 @@ func trimSQL(c string) string {
 // instantSQL reads v as an instant: NULL when it has neither form above,
 // names no real date, or is a local time within three hours of a change
 // of the zone's offset (where the row path's reading of a repeated or
-// skipped hour is its own) or one DuckDB moved.
-func instantSQL(v string) string {
+// skipped hour is its own) or one DuckDB moved; every local time is NULL
+// unless localTimes (DuckDB's zone data agree with Go's: localTimesAgree).
+func instantSQL(v string, localTimes bool) string {
+	if !localTimes {
+		return fmt.Sprintf(`CASE WHEN regexp_full_match(%[1]s, '%[2]s') THEN TRY_CAST(%[1]s AS TIMESTAMPTZ) END`, v, offsetInstant)
+	}
 	return fmt.Sprintf(`CASE WHEN regexp_full_match(%[1]s, '%[2]s') THEN TRY_CAST(%[1]s AS TIMESTAMPTZ)
-		WHEN regexp_full_match(%[1]s, '%[3]s') THEN (
+		WHEN regexp_full_match(%[1]s, '%[3]s') AND left(%[1]s, 4) BETWEEN '1990' AND '2040' THEN (
 			CASE WHEN CAST(TRY_CAST(%[1]s AS TIMESTAMPTZ) AS TIMESTAMP) = TRY_CAST(%[1]s AS TIMESTAMP)
 				AND date_part('timezone', TRY_CAST(%[1]s AS TIMESTAMPTZ) - INTERVAL 3 HOUR) = date_part('timezone', TRY_CAST(%[1]s AS TIMESTAMPTZ) + INTERVAL 3 HOUR)
 			THEN TRY_CAST(%[1]s AS TIMESTAMPTZ) END)
 		END`, v, offsetInstant, localInstant)
+}
+
+// localTimesAgree says whether DuckDB's time zone data (ICU's) and Go's
+// give the database's zone the same offsets, hour by hour from 1990 to
+// 2040: two versions of the zone rules can differ (a country that
+// stopped changing its clocks), and a local time would then be read as
+// another instant by each path. Asked once per database.
+func (db *DB) localTimesAgree(ctx context.Context, conn *sql.Conn) bool {
+	db.zonesOnce.Do(func() {
+		rows, err := conn.QueryContext(ctx, `SELECT epoch(t)::BIGINT, offset_seconds FROM (
+			SELECT t, date_part('timezone', t) AS offset_seconds, lag(date_part('timezone', t)) OVER (ORDER BY t) AS before
+			FROM generate_series(TIMESTAMPTZ '1990-01-01 00:00:00+00', TIMESTAMPTZ '2040-12-31 23:00:00+00', INTERVAL 1 HOUR) AS s(t))
+			WHERE before IS NULL OR offset_seconds <> before ORDER BY t`)
+		if err != nil {
+			slog.Debug("time zone data not compared", "err", err)
+			return
+		}
+		defer rows.Close()
+		type change struct{ at, offset int64 }
+		var duck []change
+		for rows.Next() {
+			var c change
+			if err := rows.Scan(&c.at, &c.offset); err != nil {
+				return
+			}
+			duck = append(duck, c)
+		}
+		if rows.Err() != nil {
+			return
+		}
+		var goChanges []change
+		prev := int64(math.MinInt64)
+		for at := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC); at.Year() <= 2040; at = at.Add(time.Hour) {
+			_, off := at.In(db.loc).Zone()
+			if int64(off) != prev {
+				goChanges = append(goChanges, change{at.Unix(), int64(off)})
+				prev = int64(off)
+			}
+		}
+		db.zonesAgree = slices.Equal(duck, goChanges)
+		if !db.zonesAgree {
+			slog.Info("DuckDB's and Go's time zone data differ: local times in CSV files are read by the row path", "zone", db.loc.String())
+		}
+	})
+	return db.zonesAgree
 }
 
 // csvReader is DuckDB's read_csv of f: every field as text, named c0,
@@ -199,8 +253,14 @@ func csvReader(f CSVFile) string {
 	// A record over half the smaller limit is refused by DuckDB (the row
 	// path then refuses it, or not, with the limit's own count).
 	maxLine := min(f.MaxField, f.MaxRecord, 4<<20) / 2
-	return fmt.Sprintf(`read_csv(%s, header = true, auto_detect = false, delim = %s, quote = '"', escape = '"', null_padding = true, max_line_size = %d, columns = {%s})`,
-		sqlString(f.Path), sqlString(string(rune(f.Delim))), maxLine, strings.Join(cols, ", "))
+	// An absolute path (DuckDB would read a leading ~ as the home
+	// folder), read as it is whatever its extension (.gz).
+	path, err := filepath.Abs(f.Path)
+	if err != nil {
+		path = f.Path
+	}
+	return fmt.Sprintf(`read_csv(%s, header = true, auto_detect = false, delim = %s, quote = '"', escape = '"', null_padding = true, max_line_size = %d, compression = 'none', columns = {%s})`,
+		sqlString(path), sqlString(string(rune(f.Delim))), maxLine, strings.Join(cols, ", "))
 }
 
 // csvSpans sets the spans of the instant key columns from the staged rows
