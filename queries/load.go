@@ -514,21 +514,11 @@ func (l *Loader) merge(ctx context.Context, maybe bool) (dups, replaced int64, e
 				return dups + fresh, 0, nil
 			}
 		}
-		parts := l.keyParts(l.seq - dups)
-		for part := range parts {
-			res, err := execLogged(ctx, l.conn, fmt.Sprintf(
-				`DELETE FROM main.%[1]s AS n USING (%[3]s%[5]s) AS o WHERE n.rowid > %[2]d AND %[4]s%[6]s`,
-				name, before, oldRows, sameKey, l.keyPart("o", parts, part), l.keyPart("n", parts, part)))
-			if err != nil {
-				return 0, 0, err
-			}
-			same, err := res.RowsAffected()
-			if err != nil {
-				return 0, 0, err
-			}
-			dups += same
-		}
-		return dups, 0, nil
+		same, err := l.deleteInParts(ctx, l.seq-dups, func(oldPart, newPart string) string {
+			return fmt.Sprintf(`DELETE FROM main.%[1]s AS n USING (%[3]s%[5]s) AS o WHERE n.rowid > %[2]d AND %[4]s%[6]s`,
+				name, before, oldRows, sameKey, oldPart, newPart)
+		})
+		return dups + same, 0, err
 	}
 	if err := l.db.beforeReplace(ctx, l.conn, l.ds, replacing{l.loadID, before, l.seq - dups, l.count, on}); err != nil {
 		return 0, 0, err
@@ -536,22 +526,33 @@ func (l *Loader) merge(ctx context.Context, maybe bool) (dups, replaced int64, e
 	// The new rows' keys are unique now: a plain join finds the older rows
 	// (a join in the DELETE itself: a re-load of the 20M activity rows takes
 	// a third of the time and less memory than a rowid IN (semi-join)).
-	parts := l.keyParts(l.seq - dups)
+	replaced, err = l.deleteInParts(ctx, l.seq-dups, func(oldPart, newPart string) string {
+		return fmt.Sprintf(`DELETE FROM main.%[1]s AS o USING (SELECT %[3]s FROM main.%[1]s AS n WHERE n.rowid > %[2]d%[5]s) AS n
+			WHERE o.rowid <= %[2]d AND %[4]s%[6]s`,
+			name, before, key, strings.Join(on, " AND "), newPart, oldPart)
+	})
+	return dups, replaced, err
+}
+
+// deleteInParts runs the DELETE that joins newRows new rows (alias n) with
+// the older rows (alias o) on the key, in keyParts parts: statement gives
+// it for the conditions on o's and n's rows of one part. It returns the
+// rows deleted.
+func (l *Loader) deleteInParts(ctx context.Context, newRows int64, statement func(oldPart, newPart string) string) (int64, error) {
+	parts := l.keyParts(newRows)
+	var deleted int64
 	for part := range parts {
-		res, err := execLogged(ctx, l.conn, fmt.Sprintf(
-			`DELETE FROM main.%[1]s AS o USING (SELECT %[3]s FROM main.%[1]s AS n WHERE n.rowid > %[2]d%[5]s) AS n
-				WHERE o.rowid <= %[2]d AND %[4]s%[6]s`,
-			name, before, key, strings.Join(on, " AND "), l.keyPart("n", parts, part), l.keyPart("o", parts, part)))
+		res, err := execLogged(ctx, l.conn, statement(l.keyPart("o", parts, part), l.keyPart("n", parts, part)))
 		if err != nil {
-			return 0, 0, err
+			return 0, err
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return 0, 0, err
+			return 0, err
 		}
-		replaced += n
+		deleted += n
 	}
-	return dups, replaced, nil
+	return deleted, nil
 }
 
 // keyParts is the number of parts a join of rows new rows with the older
