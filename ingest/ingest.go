@@ -344,7 +344,7 @@ func loadFile(ctx context.Context, db *queries.DB, path string, opts Options, re
 			switch {
 			case err == nil:
 				staged, res.Rows, res.ReadByDuckDB = true, n, true
-				bar.addBytes(int(min(size, 1<<30)))
+				bar.addBytes(int(size))
 			case !errors.Is(err, queries.ErrCSVNotPlain):
 				return res, fmt.Errorf("%s: %w", name, err)
 			}

@@ -172,16 +172,10 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 	if before.Valid {
 		l.before = before.Int64
 	}
-	err = conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", ds.Name)
-		l.app = a
-		return err
-	})
-	if err != nil {
+	if err := l.openAppender(); err != nil {
 		l.Close()
-		return nil, fmt.Errorf("load %s: appender: %w", ds.Name, err)
+		return nil, err
 	}
-	l.appendRow = l.app.AppendRow
 	l.loadIDValue = l.loadID
 	for i, c := range ds.Columns {
 		if c.Kind == Date {
@@ -202,6 +196,19 @@ func (db *DB) NewLoader(ctx context.Context, ds Dataset) (*Loader, error) {
 	l.stopped = make(chan struct{})
 	go l.run()
 	return l, nil
+}
+
+// openAppender opens the Appender of the dataset's table on the load's
+// connection (NewLoader, and restart after AppendCSV gave up).
+func (l *Loader) openAppender() error {
+	return l.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", l.ds.Name)
+		if err != nil {
+			return fmt.Errorf("load %s: appender: %w", l.ds.Name, err)
+		}
+		l.app, l.appendRow = a, a.AppendRow
+		return nil
+	})
 }
 
 // run appends the batches in order (one goroutine: the later row of a key

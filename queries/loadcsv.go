@@ -3,7 +3,6 @@ package queries
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,13 +11,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
 // CSVFile is a CSV file that DuckDB reads itself (Loader.AppendCSV): a
-// plain file, UTF-8, whose quotes all follow RFC 4180 and whose header is
-// its first line (the caller checks that; docs/loading.md, "DuckDB reads
+// plain file, UTF-8, without quotes, whose header is its first line (the
+// caller checks that; docs/loading.md, "DuckDB reads
 // plain CSV files itself").
 type CSVFile struct {
 	// Path is the file's path.
@@ -292,13 +289,5 @@ func (l *Loader) restart(ctx context.Context) error {
 	for i := range l.spans {
 		l.spans[i].seen = false
 	}
-	return l.conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppender(dc.(driver.Conn), "", "main", l.ds.Name)
-		if err != nil {
-			return fmt.Errorf("load %s: appender: %w", l.ds.Name, err)
-		}
-		l.app = a
-		l.appendRow = a.AppendRow
-		return nil
-	})
+	return l.openAppender()
 }
